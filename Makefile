@@ -1,0 +1,29 @@
+# The two entry points a fresh Debian machine needs: `make demo` and `make test`.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_BUILD_TYPE ?= Release
+
+.PHONY: all deps configure build demo test bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)/wattcast
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	@bash bench/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)

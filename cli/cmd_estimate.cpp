@@ -1,0 +1,253 @@
+// `wattcast estimate`: energy, time and CO2 of a training run before it starts, every method
+// side by side; or, with --batch, one prediction per row of a CSV.
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_error.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "estimate/baseline_methods.h"
+#include "estimate/run_totals.h"
+#include "report/text_table.h"
+
+namespace wattcast::cli {
+
+namespace {
+
+const std::vector<std::string> kAllMethods = {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"};
+
+struct EstimateOptions {
+  std::string config_file;
+  std::map<std::string, std::string> flags;  // request key -> text, only those given
+  std::string batch_file;
+  std::string model_file;
+  std::vector<std::string> methods;
+  std::string format;  // default: table, or csv in batch mode
+  std::string out;
+};
+
+// The estimators of one invocation, owned together because MLCO2 and Green Algorithms borrow
+// their duration from wattcast's model (or the user's --hours).
+class MethodSet {
+ public:
+  MethodSet(Workspace& workspace, const EstimateOptions& options, std::optional<double> hours_s) {
+    if (!options.model_file.empty()) user_model_ = unwrap(load_model_file(options.model_file));
+    const Estimator& time_source = fitted("wattcast", workspace);
+    if (hours_s) {
+      duration_ = std::make_unique<GivenDuration>(*hours_s);
+    } else {
+      duration_ = std::make_unique<PredictedDuration>(time_source);
+    }
+    for (const auto& method : options.methods) {
+      if (is_fitted_method(method)) {
+        selected_.push_back(&fitted(method, workspace));
+      } else if (method == "mlco2") {
+        owned_.push_back(std::make_unique<Mlco2Estimator>(*duration_));
+        selected_.push_back(owned_.back().get());
+      } else if (method == "green-algorithms") {
+        owned_.push_back(std::make_unique<GreenAlgorithmsEstimator>(*duration_));
+        selected_.push_back(owned_.back().get());
+      } else if (method == "flops") {
+        owned_.push_back(std::make_unique<FlopsProxyEstimator>());
+        selected_.push_back(owned_.back().get());
+      } else {
+        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, pre-paper, flops, green-algorithms, mlco2)");
+      }
+    }
+  }
+
+  const std::vector<const Estimator*>& selected() const { return selected_; }
+
+ private:
+  const Estimator& fitted(const std::string& method, Workspace& workspace) {
+    if (user_model_ && user_model_->name() == method) return *user_model_;
+    return workspace.shipped_model(method);
+  }
+
+  std::unique_ptr<FittedModel> user_model_;
+  std::unique_ptr<DurationSource> duration_;
+  std::vector<std::unique_ptr<Estimator>> owned_;
+  std::vector<const Estimator*> selected_;
+};
+
+std::string with_interval(double value, const std::optional<Interval>& interval, double unit = 1.0) {
+  std::string text = format_number(value / unit, 3);
+  if (interval) text += fmt::format(" [{}–{}]", format_number(interval->lo / unit, 3), format_number(interval->hi / unit, 3));
+  return text;
+}
+
+nlohmann::json interval_json(const std::optional<Interval>& interval, double unit = 1.0) {
+  if (!interval) return nullptr;
+  return {{"lo", interval->lo / unit}, {"hi", interval->hi / unit}};
+}
+
+std::string render_single(const ResolvedRequest& request, const std::vector<RunEstimate>& runs, const std::string& format) {
+  const TrainingConfig& c = request.config;
+  if (format == "json") {
+    nlohmann::json methods = nlohmann::json::array();
+    for (const auto& r : runs) {
+      nlohmann::json extrapolation = nlohmann::json::array();
+      for (const auto& e : r.extrapolation) extrapolation.push_back({{"feature", e.feature}, {"value", e.value}, {"fitted_min", e.fitted_min}, {"fitted_max", e.fitted_max}, {"message", e.describe()}});
+      methods.push_back({{"method", r.method},
+                         {"avg_power_w", r.avg_power_w},
+                         {"avg_power_w_90", interval_json(r.avg_power_w_90)},
+                         {"epoch_time_s", r.epoch_time_s},
+                         {"epoch_time_s_90", interval_json(r.epoch_time_s_90)},
+                         {"duration_h", r.duration_s / 3600.0},
+                         {"duration_h_90", interval_json(r.duration_s_90, 3600.0)},
+                         {"energy_kwh", r.energy_j / 3.6e6},
+                         {"energy_kwh_90", interval_json(r.energy_j_90, 3.6e6)},
+                         {"co2e_g", r.co2e_g},
+                         {"co2e_g_90", interval_json(r.co2e_g_90)},
+                         {"extrapolation", extrapolation}});
+    }
+    nlohmann::json out = {{"gpu", c.gpu.name},
+                          {"gpu_count", c.gpu_count},
+                          {"gflops", c.gflops},
+                          {"gflops_source", request.gflops_source},
+                          {"batch_size", c.batch_size},
+                          {"input_size", c.input_size},
+                          {"train_samples", c.train_samples},
+                          {"val_samples", c.val_samples},
+                          {"total_ram_gb", c.total_ram_gb},
+                          {"epochs", c.epochs},
+                          {"location", request.carbon.label},
+                          {"g_co2e_per_kwh", request.carbon.g_co2e_per_kwh},
+                          {"pue", request.carbon.pue},
+                          {"interval", "90% prediction interval"},
+                          {"methods", methods}};
+    return out.dump(2) + "\n";
+  }
+  const std::vector<std::string> header = {"method", "power_w", "epoch_time_s", "duration_h", "energy_kwh", "co2e_g"};
+  if (format == "csv") {
+    std::string out = csv_line({"method", "avg_power_w", "avg_power_w_lo", "avg_power_w_hi", "epoch_time_s", "epoch_time_s_lo",
+                                "epoch_time_s_hi", "duration_h", "energy_kwh", "energy_kwh_lo", "energy_kwh_hi", "co2e_g", "co2e_g_lo",
+                                "co2e_g_hi", "extrapolating"});
+    auto bound = [](const std::optional<Interval>& i, bool hi, double unit = 1.0) {
+      return i ? fmt::format("{:.6g}", (hi ? i->hi : i->lo) / unit) : std::string();
+    };
+    for (const auto& r : runs) {
+      out += csv_line({r.method, fmt::format("{:.6g}", r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
+                       fmt::format("{:.6g}", r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
+                       fmt::format("{:.6g}", r.duration_s / 3600.0), fmt::format("{:.6g}", r.energy_j / 3.6e6),
+                       bound(r.energy_j_90, false, 3.6e6), bound(r.energy_j_90, true, 3.6e6), fmt::format("{:.6g}", r.co2e_g),
+                       bound(r.co2e_g_90, false), bound(r.co2e_g_90, true), r.extrapolation.empty() ? "false" : "true"});
+    }
+    return out;
+  }
+  std::string out = fmt::format("Training on {} x{}: {:g} GFLOPs ({}), batch {:g}, input {:g}px, {:g} train + {:g} validation samples, {:g} epochs\n",
+                                c.gpu.name, c.gpu_count, c.gflops, request.gflops_source, c.batch_size, c.input_size, c.train_samples,
+                                c.val_samples, c.epochs);
+  out += fmt::format("Grid: {}, {:g} gCO2e/kWh; PUE {:g} ({})\n\n", request.carbon.label, request.carbon.g_co2e_per_kwh,
+                     request.carbon.pue, request.carbon.pue_source);
+  TextTable table(header);
+  for (const auto& r : runs) {
+    table.add_row({r.method, with_interval(r.avg_power_w, r.avg_power_w_90), with_interval(r.epoch_time_s, r.epoch_time_s_90),
+                   with_interval(r.duration_s, r.duration_s_90, 3600.0), with_interval(r.energy_j, r.energy_j_90, 3.6e6),
+                   with_interval(r.co2e_g, r.co2e_g_90)});
+  }
+  out += table.render();
+  out += "[lo–hi]: 90% prediction interval. ";
+  out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
+  for (const auto& r : runs) {
+    for (const auto& e : r.extrapolation) out += fmt::format("warning: {} extrapolates: {}\n", r.method, e.describe());
+  }
+  return out;
+}
+
+std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& method) {
+  std::string out = csv_line({"line", "method", "pred_avg_power_w", "pred_avg_power_w_lo", "pred_avg_power_w_hi", "pred_epoch_energy_kj",
+                              "pred_epoch_energy_kj_lo", "pred_epoch_energy_kj_hi", "pred_epoch_time_s", "pred_epoch_time_s_lo",
+                              "pred_epoch_time_s_hi", "extrapolation"});
+  auto value = [](double v, double unit = 1.0) { return fmt::format("{:.10g}", v / unit); };
+  auto bound = [&](const std::optional<Interval>& i, bool hi, double unit = 1.0) { return i ? value(hi ? i->hi : i->lo, unit) : std::string(); };
+  for (const auto& row : rows) {
+    const EpochPrediction p = method.predict(row.config);
+    std::string flags;
+    for (const auto& e : method.extrapolation(row.config)) flags += (flags.empty() ? "" : "; ") + e.describe();
+    out += csv_line({std::to_string(row.source_line), method.name(), value(p.avg_power_w), bound(p.avg_power_w_90, false),
+                     bound(p.avg_power_w_90, true), value(p.epoch_energy_j, 1000.0), bound(p.epoch_energy_j_90, false, 1000.0),
+                     bound(p.epoch_energy_j_90, true, 1000.0), value(p.epoch_time_s), bound(p.epoch_time_s_90, false),
+                     bound(p.epoch_time_s_90, true), flags});
+  }
+  return out;
+}
+
+void run_estimate(Workspace& workspace, EstimateOptions& options) {
+  if (!options.batch_file.empty()) {
+    if (options.format.empty()) options.format = "csv";
+    check_format(options.format, {"csv"});
+    if (!options.config_file.empty() || !options.flags.empty()) throw CliError("--batch: configuration flags and --config do not apply to batch mode");
+    if (options.methods.empty()) options.methods = {kDefaultMethod};
+    if (options.methods.size() != 1) throw CliError("--batch: give exactly one --method");
+    const auto rows = unwrap(load_runs(options.batch_file, Measurements::kIgnored));
+    MethodSet methods(workspace, options, std::nullopt);
+    emit(render_batch(rows, *methods.selected().front()), options.out);
+    return;
+  }
+
+  if (options.format.empty()) options.format = "table";
+  check_format(options.format, {"table", "json", "csv"});
+  EstimateRequest request;
+  if (!options.config_file.empty()) request = unwrap(EstimateRequest::from_file(options.config_file));
+  EstimateRequest from_flags;
+  for (const auto& [key, text] : options.flags) from_flags.set(key, {text, "", 0});
+  request.merge(from_flags);
+  const ResolvedRequest resolved = unwrap(resolve_request(request, Catalogs{workspace.gpus(), workspace.carbon(), workspace.architectures()}));
+
+  if (options.methods.empty()) options.methods = kAllMethods;
+  std::optional<double> hours_s;
+  if (resolved.hours) hours_s = *resolved.hours * 3600.0;
+  MethodSet methods(workspace, options, hours_s);
+  std::vector<RunEstimate> runs;
+  for (const Estimator* method : methods.selected()) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
+  emit(render_single(resolved, runs, options.format), options.out);
+}
+
+}  // namespace
+
+void add_estimate_command(CLI::App& app, Workspace& workspace) {
+  auto options = std::make_shared<EstimateOptions>();
+  auto* command = app.add_subcommand("estimate", "Estimate power, duration, energy and CO2e of a training run before it starts");
+  command->add_option("--config", options->config_file, "TOML or JSON file with the settings below (flags override it)");
+
+  struct FlagHelp {
+    const char* key;
+    const char* help;
+  };
+  static const FlagHelp kFlags[] = {
+      {"gpu", "GPU name from the catalog, e.g. '3090', 'a100 sxm4 80' (see 'wattcast gpus')"},
+      {"gpu_cores", "CUDA cores of a GPU not in the catalog"},
+      {"gpu_memory_gb", "Memory (GB) of a GPU not in the catalog"},
+      {"gpu_tdp_w", "TDP (W) of a GPU not in the catalog"},
+      {"gpus", "Number of GPUs, data-parallel (default 1)"},
+      {"gflops", "Forward-pass GFLOPs of the model at batch 1 (a multiply-add = 2 FLOPs)"},
+      {"arch", "Instead of --gflops: an architecture the study measured (vgg16, resnet50, ...)"},
+      {"batch_size", "Batch size"},
+      {"input_size", "Input height = width in pixels"},
+      {"train_samples", "Training samples per epoch"},
+      {"val_samples", "Validation samples per epoch"},
+      {"epochs", "Number of epochs"},
+      {"ram_gb", "RAM allocated to the job (GB)"},
+      {"region", "Grid location for carbon intensity: ISO code or name (see 'wattcast regions'); default WORLD"},
+      {"cloud", "Cloud region as PROVIDER:REGION, e.g. aws:eu-west-1 (sets carbon intensity and PUE)"},
+      {"pue", "Power Usage Effectiveness of the facility (default 1.0, or the cloud provider's)"},
+      {"hours", "Known training duration (h) for mlco2 and green-algorithms instead of wattcast's prediction"},
+  };
+  for (const auto& flag : kFlags) {
+    std::string name = flag.key;
+    std::replace(name.begin(), name.end(), '_', '-');
+    const std::string key = flag.key;
+    command->add_option_function<std::string>("--" + name, [options, key](const std::string& text) { options->flags[key] = text; }, flag.help);
+  }
+  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv: one prediction per row (--format csv)");
+  command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one");
+  command->add_option("--method", options->methods, "Methods to run: wattcast, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
+      ->delimiter(',');
+  command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
+  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->callback([&workspace, options] { run_estimate(workspace, *options); });
+}
+
+}  // namespace wattcast::cli

@@ -1,0 +1,140 @@
+// `wattcast fit` and `wattcast evaluate`: train a model on your own measured runs, and measure
+// how well every method predicts runs it has not seen.
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "analysis/cross_validation.h"
+#include "cli/cli_error.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "report/text_table.h"
+
+namespace wattcast::cli {
+
+namespace {
+
+struct FitCommandOptions {
+  std::string data;
+  std::string out;
+  std::string method = kDefaultMethod;
+  bool search = false;
+  int search_iterations = 60;
+  unsigned seed = 0;
+};
+
+void run_fit(Workspace& workspace, const FitCommandOptions& options) {
+  if (!is_fitted_method(options.method)) throw CliError("--method: '" + options.method + "' is not fitted to data (expected wattcast or pre-paper)");
+  if (options.search_iterations < 1) throw CliError("--search-iterations: must be at least 1");
+  const auto runs = options.data.empty() ? workspace.reference_runs() : unwrap(load_runs(options.data, Measurements::kRequired));
+  FitOptions fit;
+  fit.search_hyperparameters = options.search;
+  fit.search_iterations = options.search_iterations;
+  fit.seed = options.seed;
+  auto model = unwrap(fit_model(options.method, runs, fit));
+  check(save_model_file(*model, options.out));
+  std::fprintf(stderr, "fitted %s on %zu runs -> %s\n", options.method.c_str(), runs.size(), options.out.c_str());
+}
+
+struct EvaluateOptions {
+  std::string data;
+  std::string cv = "config";
+  int folds = 5;
+  unsigned seed = 0;
+  std::vector<std::string> methods = {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"};
+  std::string format = "table";
+  std::string out;
+};
+
+nlohmann::json metrics_json(const ErrorMetrics& m) {
+  return {{"n", m.count},
+          {"rmse", m.rmse},
+          {"mae", m.mae},
+          {"mape_pct", m.mape_pct},
+          {"r2", m.r2},
+          {"coverage_90_pct", m.coverage_90_pct ? nlohmann::json(*m.coverage_90_pct) : nlohmann::json()},
+          {"mean_width_90_pct", m.mean_width_90_pct ? nlohmann::json(*m.mean_width_90_pct) : nlohmann::json()}};
+}
+
+std::vector<std::string> metric_cells(const std::string& method, const std::string& target, const ErrorMetrics& m) {
+  auto optional = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", *v) : std::string("-"); };
+  return {method, target, fmt::format("{:.4g}", m.rmse), fmt::format("{:.4g}", m.mae), fmt::format("{:.2f}", m.mape_pct),
+          fmt::format("{:.3f}", m.r2), optional(m.coverage_90_pct), optional(m.mean_width_90_pct)};
+}
+
+void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
+  check_format(options.format, {"table", "json", "csv", "markdown"});
+  CvSettings settings;
+  if (options.cv == "rows") {
+    settings.mode = CvMode::kRows;
+  } else if (options.cv != "config") {
+    throw CliError("--cv: expected 'rows' or 'config', got '" + options.cv + "'");
+  }
+  if (options.folds < 2) throw CliError("--folds: must be at least 2");
+  settings.folds = options.folds;
+  settings.seed = options.seed;
+  const auto runs = options.data.empty() ? workspace.reference_runs() : unwrap(load_runs(options.data, Measurements::kRequired));
+  const auto scores = unwrap(cross_validate(runs, options.methods, settings));
+
+  const std::vector<std::string> header = {"method", "target", "rmse", "mae", "mape_pct", "r2", "coverage_90_pct", "width_90_pct"};
+  std::vector<std::vector<std::string>> rows;
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& s : scores) {
+    rows.push_back(metric_cells(s.method, "avg_power_w", s.power_w));
+    rows.push_back(metric_cells(s.method, "epoch_energy_kj", s.epoch_energy_kj));
+    if (s.epoch_time_s) rows.push_back(metric_cells(s.method, "epoch_time_s", *s.epoch_time_s));
+    json.push_back({{"method", s.method},
+                    {"avg_power_w", metrics_json(s.power_w)},
+                    {"epoch_energy_kj", metrics_json(s.epoch_energy_kj)},
+                    {"epoch_time_s", s.epoch_time_s ? metrics_json(*s.epoch_time_s) : nlohmann::json()}});
+  }
+  const std::string split = settings.mode == CvMode::kRows ? fmt::format("{}-fold by row (seed {})", settings.folds, settings.seed)
+                                                           : "leave one configuration out";
+  std::string out;
+  if (options.format == "json") {
+    out = nlohmann::json{{"cv", options.cv}, {"split", split}, {"runs", runs.size()}, {"methods", json}}.dump(2) + "\n";
+  } else if (options.format == "csv") {
+    out = csv_line(header);
+    for (const auto& row : rows) out += csv_line(row);
+  } else if (options.format == "markdown") {
+    out = "| " + fmt::format("{}", fmt::join(header, " | ")) + " |\n|" + std::string() ;
+    for (size_t i = 0; i < header.size(); ++i) out += i == 0 ? "---|" : "---:|";
+    out += "\n";
+    for (const auto& row : rows) out += "| " + fmt::format("{}", fmt::join(row, " | ")) + " |\n";
+  } else {
+    out = fmt::format("Cross-validation: {}, {} runs. mlco2 and green-algorithms are given the measured duration.\n", split, runs.size());
+    TextTable table(header);
+    for (auto& row : rows) table.add_row(std::move(row));
+    out += table.render();
+  }
+  emit(out, options.out);
+}
+
+}  // namespace
+
+void add_fit_command(CLI::App& app, Workspace& workspace) {
+  auto options = std::make_shared<FitCommandOptions>();
+  auto* command = app.add_subcommand("fit", "Fit an offline model on measured runs (CSV with the columns of pre_runs.csv)");
+  command->add_option("--data", options->data, "Runs CSV (default: the study's runs shipped with wattcast)");
+  command->add_option("--out", options->out, "Model file to write (JSON)")->required();
+  command->add_option("--method", options->method, "wattcast or pre-paper")->capture_default_str();
+  command->add_flag("--search", options->search, "pre-paper: choose alpha and gamma by randomized-search 5-fold CV, as the study did");
+  command->add_option("--search-iterations", options->search_iterations, "Candidates drawn by --search")->capture_default_str();
+  command->add_option("--seed", options->seed, "Random seed for --search")->capture_default_str();
+  command->callback([&workspace, options] { run_fit(workspace, *options); });
+}
+
+void add_evaluate_command(CLI::App& app, Workspace& workspace) {
+  auto options = std::make_shared<EvaluateOptions>();
+  auto* command = app.add_subcommand("evaluate", "Cross-validate every method on measured runs: RMSE, MAE, MAPE, R2, interval coverage");
+  command->add_option("--data", options->data, "Runs CSV (default: the study's runs shipped with wattcast)");
+  command->add_option("--cv", options->cv, "rows (the study's k-fold split) or config (leave one configuration out)")->capture_default_str();
+  command->add_option("--folds", options->folds, "Folds for --cv rows")->capture_default_str();
+  command->add_option("--seed", options->seed, "Shuffle seed for --cv rows")->capture_default_str();
+  command->add_option("--method", options->methods, "Methods to evaluate")->delimiter(',');
+  command->add_option("--format", options->format, "table, json, csv or markdown")->capture_default_str();
+  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->callback([&workspace, options] { run_evaluate(workspace, *options); });
+}
+
+}  // namespace wattcast::cli

@@ -1,0 +1,16 @@
+#pragma once
+// Each subcommand registers its options and its action on the CLI11 app.
+
+#include <CLI/CLI.hpp>
+
+#include "cli/workspace.h"
+
+namespace wattcast::cli {
+
+void add_gpus_command(CLI::App& app, Workspace& workspace);
+void add_regions_command(CLI::App& app, Workspace& workspace);
+void add_estimate_command(CLI::App& app, Workspace& workspace);
+void add_fit_command(CLI::App& app, Workspace& workspace);
+void add_evaluate_command(CLI::App& app, Workspace& workspace);
+
+}  // namespace wattcast::cli

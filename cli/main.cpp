@@ -1,0 +1,47 @@
+// The wattcast command line. The only place exceptions are caught: every error becomes one
+// line on stderr and an exit code (2 for bad input).
+
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/cli_error.h"
+#include "cli/commands.h"
+#include "cli/workspace.h"
+
+#ifndef WATTCAST_VERSION
+#define WATTCAST_VERSION "0.0.0"
+#endif
+
+int main(int argc, char** argv) {
+  using namespace wattcast::cli;
+  Workspace workspace;
+  CLI::App app{"wattcast: measure, forecast and compare the energy and carbon of deep-learning training", "wattcast"};
+  app.set_version_flag("--version", "wattcast " WATTCAST_VERSION);
+  app.require_subcommand(1);
+  add_estimate_command(app, workspace);
+  add_fit_command(app, workspace);
+  add_evaluate_command(app, workspace);
+  add_gpus_command(app, workspace);
+  add_regions_command(app, workspace);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "wattcast: error: %s (see 'wattcast --help')\n", e.what());
+    return kExitBadInput;
+  } catch (const CliError& e) {
+    std::fprintf(stderr, "wattcast: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wattcast: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,48 @@
+#include "cli/workspace.h"
+
+#include "cli/cli_error.h"
+#include "core/data_dir.h"
+
+namespace wattcast::cli {
+
+const std::string& Workspace::data_dir() {
+  if (!data_dir_) data_dir_ = unwrap(find_data_dir());
+  return *data_dir_;
+}
+
+const GpuCatalog& Workspace::gpus() {
+  if (!gpus_) gpus_ = unwrap(GpuCatalog::load(data_dir() + "/gpus.csv"));
+  return *gpus_;
+}
+
+const CarbonCatalog& Workspace::carbon() {
+  if (!carbon_) carbon_ = unwrap(CarbonCatalog::load(data_dir()));
+  return *carbon_;
+}
+
+const std::vector<MeasuredRun>& Workspace::reference_runs() {
+  if (!reference_runs_) reference_runs_ = unwrap(load_runs(data_dir() + "/pre_runs.csv", Measurements::kRequired));
+  return *reference_runs_;
+}
+
+const ArchitectureTable& Workspace::architectures() {
+  if (!architectures_) {
+    ArchitectureTable table;
+    for (const auto& run : reference_runs()) {
+      if (!run.architecture.empty()) table.add(run.architecture, run.config.input_size, run.config.gflops);
+    }
+    architectures_ = std::move(table);
+  }
+  return *architectures_;
+}
+
+const FittedModel& Workspace::shipped_model(const std::string& method) {
+  for (const auto& [name, model] : shipped_models_) {
+    if (name == method) return *model;
+  }
+  auto model = unwrap(fit_model(method, reference_runs(), FitOptions{}));
+  shipped_models_.emplace_back(method, std::move(model));
+  return *shipped_models_.back().second;
+}
+
+}  // namespace wattcast::cli

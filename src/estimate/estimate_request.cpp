@@ -1,0 +1,273 @@
+#include "estimate/estimate_request.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "core/csv.h"
+
+namespace wattcast {
+
+const std::vector<std::string>& EstimateRequest::known_keys() {
+  static const std::vector<std::string> kKeys = {
+      "gpu",           "gpu_cores",   "gpu_memory_gb", "gpu_tdp_w", "gpus",   "gflops", "arch", "batch_size", "input_size",
+      "train_samples", "val_samples", "epochs",        "ram_gb",    "region", "cloud",  "pue",  "hours"};
+  return kKeys;
+}
+
+void EstimateRequest::merge(const EstimateRequest& overrides) {
+  for (const auto& [key, value] : overrides.values_) values_[key] = value;
+}
+
+const RequestValue* EstimateRequest::find(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
+Error EstimateRequest::error(const std::string& key, const std::string& what) const {
+  const RequestValue* value = find(key);
+  if (value == nullptr) return Error{"missing " + key + ": " + what};
+  if (value->file.empty()) {
+    std::string flag = key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return Error{"--" + flag + ": " + what};
+  }
+  return Error::at(value->file, value->line, key, what);
+}
+
+namespace {
+
+bool is_known_key(const std::string& key) {
+  const auto& keys = EstimateRequest::known_keys();
+  return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+std::string read_all(std::ifstream& in) {
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+int line_of_offset(const std::string& content, size_t offset) {
+  return 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<long>(std::min(offset, content.size())), '\n'));
+}
+
+std::string toml_value_text(const toml::node& node) {
+  if (auto s = node.as_string()) return s->get();
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto f = node.as_floating_point()) return fmt::format("{}", f->get());
+  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
+  return {};
+}
+
+Result<EstimateRequest> parse_toml(const std::string& path, const std::string& content) {
+  toml::table table;
+  try {
+    table = toml::parse(content, path);
+  } catch (const toml::parse_error& e) {
+    return Error::at(path, static_cast<int>(e.source().begin.line), "", std::string(e.description()));
+  }
+  EstimateRequest request;
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    const int line = static_cast<int>(node.source().begin.line);
+    if (!is_known_key(name)) return Error::at(path, line, name, "unknown key");
+    std::string text = toml_value_text(node);
+    if (text.empty()) return Error::at(path, line, name, "expected a number or a string");
+    request.set(name, {text, path, line});
+  }
+  return request;
+}
+
+Result<EstimateRequest> parse_json(const std::string& path, const std::string& content) {
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(content);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::at(path, line_of_offset(content, e.byte > 0 ? e.byte - 1 : 0), "", "malformed JSON");
+  }
+  if (!json.is_object()) return Error::at(path, 1, "", "expected a JSON object of settings");
+  EstimateRequest request;
+  for (const auto& [name, value] : json.items()) {
+    // nlohmann::json keeps no positions; the key's first appearance is where the user wrote it.
+    const int line = line_of_offset(content, content.find("\"" + name + "\""));
+    if (!is_known_key(name)) return Error::at(path, line, name, "unknown key");
+    std::string text;
+    if (value.is_string()) {
+      text = value.get<std::string>();
+    } else if (value.is_number()) {
+      text = value.dump();
+    } else {
+      return Error::at(path, line, name, "expected a number or a string");
+    }
+    request.set(name, {text, path, line});
+  }
+  return request;
+}
+
+}  // namespace
+
+Result<EstimateRequest> EstimateRequest::from_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::in_file(path, "cannot open file");
+  const std::string content = read_all(in);
+  const auto first = content.find_first_not_of(" \t\r\n");
+  const bool json = (path.size() >= 5 && path.substr(path.size() - 5) == ".json") || (first != std::string::npos && content[first] == '{');
+  return json ? parse_json(path, content) : parse_toml(path, content);
+}
+
+void ArchitectureTable::add(const std::string& architecture, double input_size, double gflops) {
+  gflops_by_size_[architecture].emplace(input_size, gflops);
+}
+
+std::optional<double> ArchitectureTable::gflops(const std::string& architecture, double input_size) const {
+  auto it = gflops_by_size_.find(architecture);
+  if (it == gflops_by_size_.end()) return std::nullopt;
+  const auto& sizes = it->second;
+  if (auto exact = sizes.find(input_size); exact != sizes.end()) return exact->second;
+  auto nearest = std::min_element(sizes.begin(), sizes.end(), [&](const auto& a, const auto& b) {
+    return std::abs(a.first - input_size) < std::abs(b.first - input_size);
+  });
+  const double ratio = input_size / nearest->first;
+  return nearest->second * ratio * ratio;
+}
+
+std::vector<std::string> ArchitectureTable::names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, sizes] : gflops_by_size_) names.push_back(name);
+  return names;
+}
+
+namespace {
+
+// Reads a request value as a finite number > 0 (or >= 1 for counts).
+Result<double> positive_number(const EstimateRequest& request, const std::string& key) {
+  const RequestValue* value = request.find(key);
+  if (value == nullptr) return request.error(key, "is required");
+  auto number = parse_finite_double(value->text);
+  if (!number) return request.error(key, "expected a finite number, got '" + value->text + "'");
+  if (*number <= 0) return request.error(key, "must be positive, got '" + value->text + "'");
+  return *number;
+}
+
+Result<std::optional<double>> optional_positive(const EstimateRequest& request, const std::string& key) {
+  if (request.find(key) == nullptr) return std::optional<double>{};
+  auto value = positive_number(request, key);
+  if (!value) return value.error();
+  return std::optional<double>{*value};
+}
+
+Result<GpuSpec> resolve_gpu(const EstimateRequest& request, const GpuCatalog& catalog) {
+  const bool by_specs = request.find("gpu_cores") || request.find("gpu_memory_gb") || request.find("gpu_tdp_w");
+  if (by_specs) {
+    GpuSpec gpu;
+    for (auto [key, target] : {std::pair{"gpu_cores", &gpu.cuda_cores}, std::pair{"gpu_memory_gb", &gpu.memory_gb},
+                               std::pair{"gpu_tdp_w", &gpu.tdp_w}}) {
+      auto value = positive_number(request, key);
+      if (!value) return value.error();
+      *target = *value;
+    }
+    const RequestValue* name = request.find("gpu");
+    gpu.name = name ? name->text + " (given specs)" : "custom GPU";
+    return gpu;
+  }
+  const RequestValue* name = request.find("gpu");
+  if (name == nullptr) return request.error("gpu", "is required (a catalog name, or --gpu-cores, --gpu-memory-gb and --gpu-tdp-w)");
+  auto gpu = catalog.resolve(name->text);
+  if (!gpu) return request.error("gpu", gpu.error().message);
+  return gpu;
+}
+
+Result<CarbonContext> resolve_carbon(const EstimateRequest& request, const CarbonCatalog& catalog) {
+  CarbonContext carbon;
+  const GridLocation& world = catalog.world();
+  carbon.label = world.code + " (" + world.name + ")";
+  carbon.g_co2e_per_kwh = world.g_co2e_per_kwh;
+  if (request.find("region") && request.find("cloud")) return request.error("cloud", "give either a region or a cloud region, not both");
+  if (const RequestValue* region = request.find("region")) {
+    auto location = catalog.resolve_location(region->text);
+    if (!location) return request.error("region", location.error().message);
+    carbon.label = location->code + " (" + location->name + ")";
+    carbon.g_co2e_per_kwh = location->g_co2e_per_kwh;
+  }
+  if (const RequestValue* cloud = request.find("cloud")) {
+    auto region = catalog.resolve_cloud(cloud->text);
+    if (!region) return request.error("cloud", region.error().message);
+    carbon.label = region->provider + ":" + region->region + (region->country.empty() ? "" : " (" + region->country + ")");
+    carbon.g_co2e_per_kwh = region->g_co2e_per_kwh;
+    carbon.pue = region->pue.value_or(catalog.default_pue(region->provider));
+    carbon.pue_source = region->pue ? "the region's published PUE" : "the provider's default PUE";
+  }
+  auto pue = optional_positive(request, "pue");
+  if (!pue) return pue.error();
+  if (*pue) {
+    if (**pue < 1.0) return request.error("pue", "must be at least 1.0, got '" + request.find("pue")->text + "'");
+    carbon.pue = **pue;
+    carbon.pue_source = "given";
+  }
+  return carbon;
+}
+
+}  // namespace
+
+Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Catalogs& catalogs) {
+  ResolvedRequest resolved;
+  TrainingConfig& config = resolved.config;
+
+  auto gpu = resolve_gpu(request, catalogs.gpus);
+  if (!gpu) return gpu.error();
+  config.gpu = *gpu;
+
+  struct NumberField {
+    const char* key;
+    double* target;
+  };
+  for (auto [key, target] : {NumberField{"batch_size", &config.batch_size}, NumberField{"input_size", &config.input_size},
+                             NumberField{"train_samples", &config.train_samples}, NumberField{"val_samples", &config.val_samples},
+                             NumberField{"epochs", &config.epochs}, NumberField{"ram_gb", &config.total_ram_gb}}) {
+    auto value = positive_number(request, key);
+    if (!value) return value.error();
+    *target = *value;
+  }
+
+  auto gpus = optional_positive(request, "gpus");
+  if (!gpus) return gpus.error();
+  if (*gpus) {
+    if (**gpus != std::floor(**gpus)) return request.error("gpus", "must be a whole number");
+    config.gpu_count = static_cast<int>(**gpus);
+  }
+
+  if (request.find("gflops") && request.find("arch")) return request.error("arch", "give either --gflops or --arch, not both");
+  if (const RequestValue* arch = request.find("arch")) {
+    auto gflops = catalogs.architectures.gflops(arch->text, config.input_size);
+    if (!gflops) {
+      std::string known;
+      for (const auto& name : catalogs.architectures.names()) known += (known.empty() ? "" : ", ") + name;
+      return request.error("arch", "unknown architecture '" + arch->text + "' (known: " + known + "; or give --gflops)");
+    }
+    config.gflops = *gflops;
+    resolved.gflops_source = fmt::format("{} at {:g} px: {:.4g} GFLOPs (study's TensorFlow profile)", arch->text, config.input_size, *gflops);
+  } else {
+    if (!request.find("gflops")) return request.error("gflops", "is required (forward-pass GFLOPs at batch 1), or give --arch");
+    auto gflops = positive_number(request, "gflops");
+    if (!gflops) return gflops.error();
+    config.gflops = *gflops;
+    resolved.gflops_source = "given";
+  }
+
+  auto hours = optional_positive(request, "hours");
+  if (!hours) return hours.error();
+  resolved.hours = *hours;
+
+  auto carbon = resolve_carbon(request, catalogs.carbon);
+  if (!carbon) return carbon.error();
+  resolved.carbon = *carbon;
+  return resolved;
+}
+
+}  // namespace wattcast

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "hardware/gpu_spec.h"
+
+namespace wattcast {
+
+// One training setup, described by what a practitioner knows before training (the study's
+// PRE inputs) plus what turns per-epoch figures into run totals.
+struct TrainingConfig {
+  GpuSpec gpu;
+  int gpu_count = 1;
+  double gflops = 0;  // forward pass, batch 1, a multiply-add counted as 2 FLOPs
+  double batch_size = 0;
+  double input_size = 0;  // pixels per side of the square input
+  double train_samples = 0;
+  double val_samples = 0;
+  double total_ram_gb = 0;
+  double epochs = 1;
+};
+
+// The study's nine regression inputs, in the order every fitted model stores them.
+inline constexpr size_t kFeatureCount = 9;
+inline constexpr std::array<const char*, kFeatureCount> kFeatureNames = {
+    "gpu_cuda_cores", "gpu_memory_gb", "gpu_tdp_w",  "total_ram_gb", "gflops",
+    "train_samples",  "val_samples",   "batch_size", "input_size"};
+
+inline std::array<double, kFeatureCount> feature_vector(const TrainingConfig& c) {
+  return {c.gpu.cuda_cores, c.gpu.memory_gb, c.gpu.tdp_w,    c.total_ram_gb, c.gflops,
+          c.train_samples,  c.val_samples,   c.batch_size, c.input_size};
+}
+
+}  // namespace wattcast

@@ -1,0 +1,62 @@
+#include "hardware/gpu_catalog.h"
+
+#include "core/csv.h"
+#include "core/fuzzy.h"
+
+namespace wattcast {
+
+Result<GpuCatalog> GpuCatalog::load(const std::string& csv_path) {
+  auto table = CsvTable::read_file(csv_path);
+  if (!table) return table.error();
+  if (auto status = table->require_columns({"name", "cuda_cores", "memory_gb", "tdp_w"}); !status) return status.error();
+
+  GpuCatalog catalog;
+  for (const auto& row : table->rows()) {
+    GpuSpec gpu;
+    gpu.name = row.text("name");
+    auto cores = row.positive("cuda_cores");
+    auto memory = row.positive("memory_gb");
+    auto tdp = row.positive("tdp_w");
+    if (!cores) return cores.error();
+    if (!memory) return memory.error();
+    if (!tdp) return tdp.error();
+    gpu.cuda_cores = *cores;
+    gpu.memory_gb = *memory;
+    gpu.tdp_w = *tdp;
+    if (row.has("fp32_tflops")) {
+      auto tflops = row.positive("fp32_tflops");
+      if (!tflops) return tflops.error();
+      gpu.fp32_tflops = *tflops;
+    }
+    gpu.architecture = row.text("architecture");
+    gpu.release_date = row.text("release_date");
+    catalog.names_.push_back(gpu.name);
+    catalog.gpus_.push_back(std::move(gpu));
+  }
+  return catalog;
+}
+
+std::vector<const GpuSpec*> GpuCatalog::search(const std::string& query) const {
+  std::vector<const GpuSpec*> found;
+  if (name_tokens(query).empty()) {
+    for (const auto& gpu : gpus_) found.push_back(&gpu);
+    return found;
+  }
+  for (const auto& match : rank_matches(query, names_)) {
+    if (match.all_tokens) found.push_back(&gpus_[match.index]);
+  }
+  return found;
+}
+
+Result<GpuSpec> GpuCatalog::resolve(const std::string& query) const {
+  auto ranked = rank_matches(query, names_);
+  if (!ranked.empty() && ranked.front().all_tokens) return gpus_[ranked.front().index];
+  std::string suggestions;
+  for (size_t i = 0; i < ranked.size() && i < 3; ++i) {
+    suggestions += (i ? ", " : "") + std::string("'") + names_[ranked[i].index] + "'";
+  }
+  return Error{"unknown GPU '" + query + "'; closest matches: " + suggestions +
+               " (or describe it with --gpu-cores, --gpu-memory-gb and --gpu-tdp-w)"};
+}
+
+}  // namespace wattcast
