@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every benchmark and prints the figures BENCHMARKS.md records.
+set -euo pipefail
+build=${1:-build}
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "== estimate_bench (fit and predict; pre_paper_reference is the study's model)"
+"$build/bench/estimate_bench" --benchmark_min_time=0.5
+echo "== wall time of one 'wattcast estimate' (all five methods, shipped models fitted at start-up)"
+start=$(date +%s.%N)
+for _ in 1 2 3 4 5; do
+  "$build/wattcast" estimate --gpu 3090 --arch resnet50 --input-size 128 --batch-size 32 --train-samples 23807 \
+    --val-samples 10203 --epochs 30 --ram-gb 16 >/dev/null
+done
+end=$(date +%s.%N)
+awk -v s="$start" -v e="$end" 'BEGIN { printf "mean over 5 runs: %.3f s\n", (e - s) / 5 }'
+echo "== accuracy: wattcast evaluate --cv config"
+"$build/wattcast" evaluate --cv config --format markdown
+echo "== accuracy: wattcast evaluate --cv rows"
+"$build/wattcast" evaluate --cv rows --format markdown
