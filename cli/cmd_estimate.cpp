@@ -152,6 +152,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
   out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
   for (const auto& r : runs) {
     for (const auto& e : r.extrapolation) out += fmt::format("warning: {} extrapolates: {}\n", r.method, e.describe());
+    if (r.avg_power_w <= 0 || r.energy_j <= 0) out += fmt::format("warning: {} predicts a non-physical (negative) figure here\n", r.method);
   }
   return out;
 }

@@ -26,6 +26,16 @@ int main(int argc, char** argv) {
   add_regions_command(app, workspace);
 
   try {
+    // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
+    if (argc > 1 && argv[1][0] != '-') {
+      bool known = false;
+      std::string names;
+      for (const CLI::App* command : app.get_subcommands({})) {
+        known = known || command->get_name() == argv[1];
+        names += (names.empty() ? "" : ", ") + command->get_name();
+      }
+      if (!known) throw CliError(std::string("unknown command '") + argv[1] + "' (expected one of: " + names + ")");
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

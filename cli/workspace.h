@@ -21,7 +21,8 @@ class Workspace {
   const CarbonCatalog& carbon();
   const std::vector<MeasuredRun>& reference_runs();  // data/pre_runs.csv
   const ArchitectureTable& architectures();
-  // The shipped model of a fitted method, trained on all reference runs.
+  // The shipped model of a fitted method, trained on all reference runs: data/shipped-METHOD.json
+  // when the build made it, else fitted now.
   const FittedModel& shipped_model(const std::string& method);
 
  private:

@@ -137,6 +137,11 @@ std::optional<double> ArchitectureTable::gflops(const std::string& architecture,
   return nearest->second * ratio * ratio;
 }
 
+bool ArchitectureTable::measured(const std::string& architecture, double input_size) const {
+  auto it = gflops_by_size_.find(architecture);
+  return it != gflops_by_size_.end() && it->second.count(input_size) > 0;
+}
+
 std::vector<std::string> ArchitectureTable::names() const {
   std::vector<std::string> names;
   for (const auto& [name, sizes] : gflops_by_size_) names.push_back(name);
@@ -251,7 +256,9 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
       return request.error("arch", "unknown architecture '" + arch->text + "' (known: " + known + "; or give --gflops)");
     }
     config.gflops = *gflops;
-    resolved.gflops_source = fmt::format("{} at {:g} px: {:.4g} GFLOPs (study's TensorFlow profile)", arch->text, config.input_size, *gflops);
+    resolved.gflops_source = catalogs.architectures.measured(arch->text, config.input_size)
+                                 ? fmt::format("{} at {:g} px, the study's TensorFlow profile", arch->text, config.input_size)
+                                 : fmt::format("{} scaled by input area from the nearest size the study profiled", arch->text);
   } else {
     if (!request.find("gflops")) return request.error("gflops", "is required (forward-pass GFLOPs at batch 1), or give --arch");
     auto gflops = positive_number(request, "gflops");

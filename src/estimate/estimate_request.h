@@ -46,6 +46,7 @@ class ArchitectureTable {
   // Exact when the size was measured; otherwise scaled by (size / nearest measured size)^2,
   // since a convolutional network's work grows with the input's area.
   std::optional<double> gflops(const std::string& architecture, double input_size) const;
+  bool measured(const std::string& architecture, double input_size) const;
   std::vector<std::string> names() const;
 
  private:

@@ -1,7 +1,5 @@
 #include "estimate/pre_paper_model.h"
 
-#include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace wattcast {
@@ -37,14 +35,13 @@ PrePaperModel PrePaperModel::fit(const std::vector<MeasuredRun>& runs, const Fit
 EpochPrediction PrePaperModel::predict(const TrainingConfig& config) const {
   const auto features = feature_vector(config);
   const Eigen::VectorXd x = Eigen::Map<const Eigen::VectorXd>(features.data(), kFeatureCount);
-  // An RBF model decays to zero far from its data, and can cross it: clamp, and let the
-  // extrapolation flag explain why the figure is meaningless.
-  const double power_w = std::max(power_.predict(x), 0.0);
-  const double energy_j = std::max(energy_.predict(x), 0.0) * 1000.0;
+  // Reproduced faithfully, negative figures included: an RBF model decays to zero far from its
+  // data and can cross it, which is part of why it fails on new configurations. The
+  // extrapolation flag tells the user why.
   EpochPrediction p;
-  p.avg_power_w = power_w;
-  p.epoch_energy_j = energy_j;
-  p.epoch_time_s = power_w > 0 ? energy_j / power_w : 0.0;
+  p.avg_power_w = power_.predict(x);
+  p.epoch_energy_j = energy_.predict(x) * 1000.0;
+  p.epoch_time_s = p.epoch_energy_j / p.avg_power_w;
   return p;
 }
 

@@ -1,11 +1,22 @@
 #pragma once
-// wattcast's own offline model. See docs/MODEL.md for the design and its measured accuracy.
+// wattcast's own offline model: Gaussian processes in log space for mean GPU power and mean
+// epoch energy (epoch time = energy / power), fitted on per-configuration means, with 90%
+// intervals calibrated on the model's own leave-one-configuration-out residuals.
+// docs/MODEL.md gives the design, the alternatives tried and the measured accuracy.
 
 #include "estimate/feature_ranges.h"
 #include "estimate/fitted_model.h"
 #include "estimate/gaussian_process.h"
 
 namespace wattcast {
+
+// How far, in predictive standard deviations, the 90% intervals of power and energy reach on
+// each side. Set from the model's own held-out residuals (split-conformal), not assumed normal.
+// Epoch time's interval follows from theirs.
+struct IntervalCalibration {
+  double power_z = 1.6448536269514722;
+  double energy_z = 1.6448536269514722;
+};
 
 class WattcastModel : public FittedModel {
  public:
@@ -17,18 +28,17 @@ class WattcastModel : public FittedModel {
   std::vector<Extrapolation> extrapolation(const TrainingConfig& config) const override { return ranges_.outside(config); }
   nlohmann::json to_json() const override;
 
- private:
-  WattcastModel(GaussianProcess log_power, GaussianProcess log_time, double power_z, double time_z, FeatureRanges ranges)
-      : log_power_(std::move(log_power)), log_time_(std::move(log_time)), power_z_(power_z), time_z_(time_z), ranges_(ranges) {}
+  const IntervalCalibration& calibration() const { return calibration_; }
 
-  GaussianProcess log_power_;  // log W
-  GaussianProcess log_time_;   // log s per epoch
-  double power_z_;             // half-width of the 90% interval in predictive standard deviations
-  double time_z_;
+ private:
+  WattcastModel(std::vector<GaussianProcess> power, std::vector<GaussianProcess> energy, IntervalCalibration calibration,
+                FeatureRanges ranges)
+      : power_(std::move(power)), energy_(std::move(energy)), calibration_(calibration), ranges_(ranges) {}
+
+  std::vector<GaussianProcess> power_;   // ensemble members for log(power / TDP)
+  std::vector<GaussianProcess> energy_;  // ensemble members for log(epoch energy per sample)
+  IntervalCalibration calibration_;
   FeatureRanges ranges_;
 };
-
-// The model's inputs: logs of the configuration's physically meaningful quantities.
-Eigen::VectorXd wattcast_features(const TrainingConfig& config);
 
 }  // namespace wattcast

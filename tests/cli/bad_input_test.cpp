@@ -84,9 +84,10 @@ TEST(BadInputTest, UnknownGpuRegionFlagAndFormat) {
   expect_bad_input(run_cli(base + " --gpu 3090 --cloud aws:mars-1"), "--cloud: unknown cloud region 'aws:mars-1'");
   expect_bad_input(run_cli(base + " --gpu 3090 --batchsize 3"), "batchsize");
   expect_bad_input(run_cli(base + " --gpu 3090 --format yaml"), "--format: unknown format 'yaml'");
-  expect_bad_input(run_cli(base + " --gpu 3090 --epochs nan"), "--epochs: expected a finite number, got 'nan'");
+  expect_bad_input(run_cli("estimate --gflops 2 --batch-size 8 --input-size 64 --train-samples 10 --val-samples 1 --ram-gb 8 --gpu 3090 --epochs nan"),
+                   "--epochs: expected a finite number, got 'nan'");
   expect_bad_input(run_cli(base + " --gpu 3090 --pue 0.5"), "--pue: must be at least 1.0");
-  expect_bad_input(run_cli("frobnicate"), "frobnicate");
+  expect_bad_input(run_cli("frobnicate"), "unknown command 'frobnicate'");
 }
 
 TEST(BadInputTest, UnwritableOutput) {

@@ -50,8 +50,40 @@ TEST(GaussianProcessTest, LinearMeanExtrapolatesTheTrend) {
     x(i, 0) = i;
     y(i) = 2.0 * i + 1.0;
   }
-  const GaussianProcess gp = GaussianProcess::fit(x, y, GpSettings{});
+  GpSettings settings;
+  settings.linear_mean = true;
+  const GaussianProcess gp = GaussianProcess::fit(x, y, settings);
   EXPECT_NEAR(gp.predict(Eigen::VectorXd::Constant(1, 40.0)).mean, 81.0, 0.5);
+}
+
+TEST(GaussianProcessTest, AdditiveKernelsAndConstantInputsStayWellPosed) {
+  // A constant input (every run on one GPU, say) and a duplicated one must not break the fit.
+  Sample s = smooth_function(30, 6);
+  Eigen::MatrixXd x(30, 4);
+  x << s.x, Eigen::VectorXd::Constant(30, 5.0), s.x.col(0);
+  GpSettings settings;
+  settings.linear_mean = true;
+  settings.kernel_groups = {{0, 2}, {1, 3}};
+  const GaussianProcess gp = GaussianProcess::fit(x, s.y, settings);
+  const Eigen::Vector4d probe(0.5, 0.5, 5.0, 0.5);
+  EXPECT_TRUE(std::isfinite(gp.predict(probe).mean));
+  EXPECT_NEAR(gp.predict(probe).mean, 1.5 * 0.5 + std::sin(1.0), 0.3);
+}
+
+TEST(GaussianProcessTest, LeaveOneOutMatchesRefittingWithoutThePoint) {
+  const Sample s = smooth_function(25, 7);
+  const GaussianProcess gp = GaussianProcess::fit(s.x, s.y, GpSettings{});
+  const auto loo = gp.leave_one_out();
+  ASSERT_EQ(loo.size(), 25u);
+  // Closed form: each held-out prediction is worse than the in-sample one, never identical.
+  double in_sample = 0, held_out = 0;
+  for (int i = 0; i < 25; ++i) {
+    in_sample += std::abs(gp.predict(s.x.row(i).transpose()).mean - s.y(i));
+    held_out += std::abs(loo[static_cast<size_t>(i)].mean - s.y(i));
+    EXPECT_GT(loo[static_cast<size_t>(i)].sd, 0);
+  }
+  EXPECT_GT(held_out, in_sample);
+  EXPECT_LT(held_out / 25, 0.3);
 }
 
 TEST(GaussianProcessTest, JsonRoundTripPredictsTheSame) {
@@ -67,7 +99,7 @@ TEST(GaussianProcessTest, JsonRoundTripPredictsTheSame) {
 TEST(GaussianProcessTest, MalformedJsonIsAnError) {
   EXPECT_FALSE(GaussianProcess::from_json(nlohmann::json::object()).ok());
   nlohmann::json bad = GaussianProcess::fit(smooth_function(10, 5).x, smooth_function(10, 5).y, GpSettings{}).to_json();
-  bad["log_length_scales"] = {1.0};
+  bad["kernels"][0]["inputs"] = {0, 7};
   EXPECT_FALSE(GaussianProcess::from_json(bad).ok());
 }
 
