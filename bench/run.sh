@@ -5,7 +5,7 @@ build=${1:-build}
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "== estimate_bench (fit and predict; pre_paper_reference is the study's model)"
 "$build/bench/estimate_bench" --benchmark_min_time=0.5
-echo "== wall time of one 'wattcast estimate' (all five methods, shipped models fitted at start-up)"
+echo "== wall time of one 'wattcast estimate' (all five methods; shipped models loaded from build/data)"
 start=$(date +%s.%N)
 for _ in 1 2 3 4 5; do
   "$build/wattcast" estimate --gpu 3090 --arch resnet50 --input-size 128 --batch-size 32 --train-samples 23807 \
