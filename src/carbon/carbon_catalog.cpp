@@ -71,23 +71,11 @@ Result<CarbonCatalog> CarbonCatalog::load(const std::string& data_dir) {
 }
 
 std::vector<const GridLocation*> CarbonCatalog::search_locations(const std::string& query) const {
-  std::vector<const GridLocation*> found;
-  std::vector<std::string> keys;
-  for (const auto& l : locations_) keys.push_back(location_key(l));
-  for (const auto& match : rank_matches(query, keys)) {
-    if (match.all_tokens || name_tokens(query).empty()) found.push_back(&locations_[match.index]);
-  }
-  return found;
+  return search_all_tokens(query, locations_, location_key);
 }
 
 std::vector<const CloudRegion*> CarbonCatalog::search_cloud(const std::string& query) const {
-  std::vector<const CloudRegion*> found;
-  std::vector<std::string> keys;
-  for (const auto& r : cloud_regions_) keys.push_back(cloud_key(r));
-  for (const auto& match : rank_matches(query, keys)) {
-    if (match.all_tokens || name_tokens(query).empty()) found.push_back(&cloud_regions_[match.index]);
-  }
-  return found;
+  return search_all_tokens(query, cloud_regions_, cloud_key);
 }
 
 Result<GridLocation> CarbonCatalog::resolve_location(const std::string& query) const {

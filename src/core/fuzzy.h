@@ -24,4 +24,19 @@ std::vector<FuzzyMatch> rank_matches(std::string_view query, const std::vector<s
 
 size_t edit_distance(std::string_view a, std::string_view b);
 
+// The items whose key contains every token of the query, best first; every item for a query
+// with no tokens.
+template <typename T, typename KeyOf>
+std::vector<const T*> search_all_tokens(std::string_view query, const std::vector<T>& items, KeyOf key_of) {
+  std::vector<std::string> keys;
+  keys.reserve(items.size());
+  for (const auto& item : items) keys.push_back(key_of(item));
+  const bool everything = name_tokens(query).empty();
+  std::vector<const T*> found;
+  for (const auto& match : rank_matches(query, keys)) {
+    if (everything || match.all_tokens) found.push_back(&items[match.index]);
+  }
+  return found;
+}
+
 }  // namespace wattcast

@@ -1,5 +1,6 @@
 #include "estimate/fitted_model.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 

@@ -37,15 +37,7 @@ Result<GpuCatalog> GpuCatalog::load(const std::string& csv_path) {
 }
 
 std::vector<const GpuSpec*> GpuCatalog::search(const std::string& query) const {
-  std::vector<const GpuSpec*> found;
-  if (name_tokens(query).empty()) {
-    for (const auto& gpu : gpus_) found.push_back(&gpu);
-    return found;
-  }
-  for (const auto& match : rank_matches(query, names_)) {
-    if (match.all_tokens) found.push_back(&gpus_[match.index]);
-  }
-  return found;
+  return search_all_tokens(query, gpus_, [](const GpuSpec& gpu) { return gpu.name; });
 }
 
 Result<GpuSpec> GpuCatalog::resolve(const std::string& query) const {

@@ -122,12 +122,11 @@ TEST_F(EstimateRequestTest, MissingValueAndUnknownGpuFromFlags) {
   EXPECT_EQ(resolved.error().message, "missing batch_size: is required");
 }
 
-TEST_F(EstimateRequestTest, UnknownRegionFromFlag) {
+TEST_F(EstimateRequestTest, RegionAndCloudTogetherAreRejected) {
   auto request = EstimateRequest::from_file(write("ok.toml", kValidToml));
   EstimateRequest flags;
-  flags.set("region", {"Atlantis", "", 0});
+  flags.set("region", {"ESP", "", 0});
   request->merge(flags);
-  EstimateRequest without_cloud;
   auto resolved = resolve(*request);
   ASSERT_FALSE(resolved.ok());  // region and cloud together
   EXPECT_NE(resolved.error().message.find("not both"), std::string::npos);
