@@ -188,6 +188,8 @@ Result<GpuSpec> resolve_gpu(const EstimateRequest& request, const GpuCatalog& ca
   return gpu;
 }
 
+}  // namespace
+
 Result<CarbonContext> resolve_carbon(const EstimateRequest& request, const CarbonCatalog& catalog) {
   CarbonContext carbon;
   const GridLocation& world = catalog.world();
@@ -217,8 +219,6 @@ Result<CarbonContext> resolve_carbon(const EstimateRequest& request, const Carbo
   }
   return carbon;
 }
-
-}  // namespace
 
 Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Catalogs& catalogs) {
   ResolvedRequest resolved;

@@ -68,4 +68,7 @@ struct Catalogs {
 
 Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Catalogs& catalogs);
 
+// Only the location keys (region, cloud, pue): where the energy is drawn.
+Result<CarbonContext> resolve_carbon(const EstimateRequest& request, const CarbonCatalog& catalog);
+
 }  // namespace wattcast

@@ -1,0 +1,88 @@
+#include "monitor/child_process.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace wattcast {
+
+std::string quote_command(const std::vector<std::string>& argv) {
+  std::string out;
+  for (const auto& arg : argv) {
+    if (!out.empty()) out += ' ';
+    const bool plain = !arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == std::string::npos;
+    if (plain) {
+      out += arg;
+      continue;
+    }
+    out += '\'';
+    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += '\'';
+  }
+  return out;
+}
+
+Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError* spawn_error) {
+  auto fail = [&](std::string message, int code) -> Error {
+    if (spawn_error) *spawn_error = {message, code};
+    return Error{message};
+  };
+  if (options.argv.empty()) return fail("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)", 2);
+
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) return fail(std::string("cannot create a pipe: ") + std::strerror(errno), 2);
+  if (options.capture_output && (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)) {
+    return fail(std::string("cannot create a pipe: ") + std::strerror(errno), 2);
+  }
+
+  std::vector<char*> argv;
+  for (const auto& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) return fail(std::string("cannot start the command: ") + std::strerror(errno), 2);
+  if (pid == 0) {
+    // The monitor blocks these to read them from a signalfd; the command must get them normally.
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_UNBLOCK, &all, nullptr);
+    for (const auto& [name, value] : options.extra_env) setenv(name.c_str(), value.c_str(), 1);
+    if (options.capture_output) {
+      dup2(out_pipe[1], STDOUT_FILENO);
+      dup2(err_pipe[1], STDERR_FILENO);
+    }
+    execvp(argv[0], argv.data());
+    const int error = errno;
+    (void)!write(exec_pipe[1], &error, sizeof error);
+    _exit(127);
+  }
+
+  close(exec_pipe[1]);
+  int exec_errno = 0;
+  const ssize_t got = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
+  close(exec_pipe[0]);
+  ChildProcess child;
+  child.pid_ = pid;
+  if (options.capture_output) {
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    child.stdout_fd_ = out_pipe[0];
+    child.stderr_fd_ = err_pipe[0];
+  }
+  if (got == static_cast<ssize_t>(sizeof exec_errno)) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (child.stdout_fd_ >= 0) close(child.stdout_fd_);
+    if (child.stderr_fd_ >= 0) close(child.stderr_fd_);
+    if (exec_errno == ENOENT) return fail(options.argv[0] + ": command not found", 127);
+    return fail(options.argv[0] + ": cannot execute: " + std::strerror(exec_errno), 126);
+  }
+  return child;
+}
+
+}  // namespace wattcast

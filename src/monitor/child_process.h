@@ -1,0 +1,45 @@
+#pragma once
+// Runs the measured command as a child: its own argv, the monitor's environment plus a few
+// variables, and, when asked, its stdout/stderr through pipes so the monitor can read epoch
+// markers from them while passing the bytes on unchanged.
+
+#include <sys/types.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wattcast {
+
+struct ChildOptions {
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> extra_env;
+  bool capture_output = false;
+};
+
+struct SpawnError {
+  std::string message;
+  int exit_code;  // 127 command not found, 126 not executable, as a shell reports them
+};
+
+class ChildProcess {
+ public:
+  // Errors: the message and the exit code a shell would give.
+  static Result<ChildProcess> spawn(const ChildOptions& options, SpawnError* spawn_error);
+
+  pid_t pid() const { return pid_; }
+  int stdout_fd() const { return stdout_fd_; }  // -1 when not captured
+  int stderr_fd() const { return stderr_fd_; }
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+};
+
+// The shell-quoted command line, for the run record.
+std::string quote_command(const std::vector<std::string>& argv);
+
+}  // namespace wattcast

@@ -1,0 +1,145 @@
+#include "monitor/run_summary.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+namespace wattcast {
+
+namespace {
+
+// Cumulative energy of one device over time: the counter where it has one, else the trapezoid
+// integral of its power.
+struct EnergySeries {
+  std::vector<double> t_s;
+  std::vector<double> energy_j;
+
+  double at(double t) const {
+    if (t_s.empty()) return 0;
+    if (t <= t_s.front()) return energy_j.front();
+    if (t >= t_s.back()) return energy_j.back();
+    const size_t i = static_cast<size_t>(std::upper_bound(t_s.begin(), t_s.end(), t) - t_s.begin());
+    const double share = (t - t_s[i - 1]) / (t_s[i] - t_s[i - 1]);
+    return energy_j[i - 1] + share * (energy_j[i] - energy_j[i - 1]);
+  }
+};
+
+EnergySeries energy_series(const std::vector<const SampleRecord*>& samples, bool* from_counter) {
+  EnergySeries series;
+  *from_counter = !samples.empty() && samples.front()->reading.energy_j.has_value();
+  double integrated = 0;
+  const SampleRecord* previous = nullptr;
+  for (const SampleRecord* s : samples) {
+    double energy;
+    if (*from_counter && s->reading.energy_j) {
+      energy = *s->reading.energy_j;
+    } else {
+      if (previous && std::isfinite(previous->reading.power_w) && std::isfinite(s->reading.power_w)) {
+        integrated += 0.5 * (previous->reading.power_w + s->reading.power_w) * (s->t_s - previous->t_s);
+      }
+      energy = integrated;
+    }
+    if (std::isfinite(s->reading.power_w) || s->reading.energy_j) {
+      series.t_s.push_back(s->t_s);
+      series.energy_j.push_back(energy);
+    }
+    previous = s;
+  }
+  return series;
+}
+
+// Epoch windows from the markers: a begin and an end where both exist; otherwise an epoch ends
+// where the next begins (or the run ends) and begins where the previous ended (or the run began).
+std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers, double run_start_s, double run_end_s) {
+  std::map<int, EpochEnergy> epochs;
+  std::map<int, bool> has_begin, has_end;
+  for (const auto& m : markers) {
+    if (m.type != "epoch_begin" && m.type != "epoch_end") continue;
+    EpochEnergy& e = epochs[m.epoch];
+    e.epoch = m.epoch;
+    if (m.type == "epoch_begin") {
+      e.start_s = m.t_s;
+      has_begin[m.epoch] = true;
+    } else {
+      e.end_s = m.t_s;
+      has_end[m.epoch] = true;
+      for (const auto& [k, v] : m.metrics) e.metrics[k] = v;
+    }
+  }
+  std::vector<EpochEnergy> out;
+  for (auto it = epochs.begin(); it != epochs.end(); ++it) {
+    EpochEnergy e = it->second;
+    if (!has_begin[e.epoch]) e.start_s = out.empty() ? run_start_s : out.back().end_s;
+    if (!has_end[e.epoch]) {
+      auto next = std::next(it);
+      e.end_s = next != epochs.end() && has_begin[next->first] ? next->second.start_s : run_end_s;
+    }
+    if (e.end_s > e.start_s) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
+  auto run = store.run(run_id);
+  if (!run) return run.error();
+  auto devices = store.devices(run_id);
+  if (!devices) return devices.error();
+  auto samples = store.samples(run_id);
+  if (!samples) return samples.error();
+  auto markers = store.markers(run_id);
+  if (!markers) return markers.error();
+
+  RunSummary summary;
+  summary.run = *run;
+  const double end_s = run->end_s.value_or(samples->empty() ? run->start_s : samples->back().t_s);
+  summary.duration_s = std::max(0.0, end_s - run->start_s);
+  const auto config = nlohmann::json::parse(run->configuration_json, nullptr, false);
+  if (config.is_object()) {
+    summary.location = config.value("location", "");
+    summary.g_co2e_per_kwh = config.value("g_co2e_per_kwh", 0.0);
+    summary.pue = config.value("pue", 1.0);
+  }
+
+  std::vector<EnergySeries> series;
+  for (const auto& device : *devices) {
+    std::vector<const SampleRecord*> own;
+    for (const auto& s : *samples) {
+      if (s.device_id == device.id) own.push_back(&s);
+    }
+    DeviceEnergy d;
+    d.device = device;
+    d.samples = own.size();
+    series.push_back(energy_series(own, &d.from_counter));
+    const EnergySeries& e = series.back();
+    if (!e.t_s.empty()) {
+      d.energy_j = e.energy_j.back() - e.energy_j.front();
+      const double span = e.t_s.back() - e.t_s.front();
+      d.mean_power_w = span > 0 ? d.energy_j / span : 0;
+    }
+    for (const SampleRecord* s : own) {
+      if (s->reading.rss_bytes) d.peak_rss_bytes = std::max(d.peak_rss_bytes.value_or(0), *s->reading.rss_bytes);
+      if (s->reading.cpu_time_s) d.cpu_time_s = std::max(d.cpu_time_s.value_or(0), *s->reading.cpu_time_s);
+    }
+    if (!e.t_s.empty()) {
+      summary.energy_by_kind_j[device.info.kind] += d.energy_j;
+      summary.modelled_by_kind[device.info.kind] =
+          summary.modelled_by_kind[device.info.kind] || device.info.provenance == Provenance::kModelled;
+      summary.energy_j += d.energy_j;
+    }
+    summary.devices.push_back(std::move(d));
+  }
+  summary.mean_power_w = summary.duration_s > 0 ? summary.energy_j / summary.duration_s : 0;
+  summary.co2e_g = summary.energy_j * summary.pue / 3.6e6 * summary.g_co2e_per_kwh;
+
+  summary.epochs = epoch_windows(*markers, run->start_s, end_s);
+  for (auto& epoch : summary.epochs) {
+    for (const auto& s : series) epoch.energy_j += s.at(epoch.end_s) - s.at(epoch.start_s);
+    epoch.mean_power_w = epoch.energy_j / (epoch.end_s - epoch.start_s);
+  }
+  return summary;
+}
+
+}  // namespace wattcast

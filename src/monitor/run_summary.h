@@ -1,0 +1,50 @@
+#pragma once
+// What a measured run amounts to, computed from the store alone, so `measure` at exit and
+// `show` later print the same figures: energy per device and component, which figures were
+// measured and which modelled, per-epoch energy and duration, CO2e.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/run_store.h"
+
+namespace wattcast {
+
+struct DeviceEnergy {
+  DeviceRecord device;
+  size_t samples = 0;
+  double energy_j = 0;
+  double mean_power_w = 0;
+  bool from_counter = false;  // hardware energy counter, else integrated power
+  std::optional<double> peak_rss_bytes, cpu_time_s;  // process tree
+};
+
+struct EpochEnergy {
+  int epoch = 0;
+  double start_s = 0, end_s = 0;
+  double energy_j = 0;  // all devices with a power figure
+  double mean_power_w = 0;
+  std::map<std::string, double> metrics;
+};
+
+struct RunSummary {
+  RunRecord run;
+  double duration_s = 0;
+  std::vector<DeviceEnergy> devices;
+  std::map<std::string, double> energy_by_kind_j;  // gpu, cpu, dram, memory
+  std::map<std::string, bool> modelled_by_kind;    // any device of the kind modelled
+  double energy_j = 0;
+  double mean_power_w = 0;
+  std::vector<EpochEnergy> epochs;
+  // From the run's configuration: where the energy was drawn.
+  std::string location;
+  double g_co2e_per_kwh = 0;
+  double pue = 1;
+  double co2e_g = 0;  // energy x PUE x intensity
+};
+
+Result<RunSummary> summarize_run(RunStore& store, int64_t run_id);
+
+}  // namespace wattcast

@@ -1,0 +1,133 @@
+#include "monitor/sampler.h"
+
+#include <time.h>
+
+#include <cmath>
+
+namespace wattcast {
+
+double unix_time_s() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+Sampler::Sampler(std::vector<SensorBinding> sensors, RunStore& store, SamplerOptions options)
+    : sensors_(std::move(sensors)), sensor_failed_(sensors_.size(), false), store_(store), options_(options) {
+  for (const auto& binding : sensors_) device_state_.emplace_back(binding.sensor->devices().size());
+}
+
+Sampler::~Sampler() { stop(); }
+
+void Sampler::start() {
+  running_ = true;
+  sampler_thread_ = std::thread([this] { sample_loop(); });
+  writer_thread_ = std::thread([this] { write_loop(); });
+}
+
+Status Sampler::stop() {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (stopped_) return write_status_;
+    stopped_ = true;
+  }
+  running_ = false;
+  if (sampler_thread_.joinable()) sampler_thread_.join();
+  wake_writer_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return write_status_;
+}
+
+LiveTotals Sampler::live() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return live_;
+}
+
+std::vector<std::string> Sampler::take_warnings() {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return std::exchange(warnings_, {});
+}
+
+void Sampler::warn(std::string message) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  warnings_.push_back(std::move(message));
+}
+
+// Absolute deadlines on the monotonic clock: the interval does not drift with the time each
+// tick takes, and a late tick is taken at once rather than skipped, so ticks stay consecutive.
+void Sampler::sample_loop() {
+  timespec deadline{};
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  const long long interval_ns = options_.interval.count();
+  for (int64_t tick = 0; running_; ++tick) {
+    take_sample(tick);
+    deadline.tv_nsec += interval_ns % 1000000000LL;
+    deadline.tv_sec += static_cast<time_t>(interval_ns / 1000000000LL);
+    if (deadline.tv_nsec >= 1000000000L) {
+      deadline.tv_nsec -= 1000000000L;
+      ++deadline.tv_sec;
+    }
+    while (running_ && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+  }
+}
+
+void Sampler::take_sample(int64_t tick) {
+  std::vector<SampleRecord> batch;
+  double power_now_w = 0;
+  double energy_delta_j = 0;
+  std::vector<Reading> readings;
+  for (size_t s = 0; s < sensors_.size(); ++s) {
+    if (sensor_failed_[s]) continue;
+    readings.clear();
+    const double t_s = unix_time_s();
+    if (auto status = sensors_[s].sensor->sample(readings); !status) {
+      sensor_failed_[s] = true;
+      warn(sensors_[s].sensor->name() + ": " + status.error().message + "; no further samples from it");
+      continue;
+    }
+    for (const Reading& reading : readings) {
+      if (reading.device >= sensors_[s].device_ids.size()) continue;
+      DeviceState& state = device_state_[s][reading.device];
+      double energy_j = state.energy_j;
+      if (reading.energy_j) {
+        energy_j = *reading.energy_j;
+      } else if (std::isfinite(reading.power_w) && std::isfinite(state.last_power_w)) {
+        energy_j += 0.5 * (reading.power_w + state.last_power_w) * (t_s - state.last_t_s);  // trapezoid
+      }
+      energy_delta_j += energy_j - state.energy_j;
+      state.energy_j = energy_j;
+      if (std::isfinite(reading.power_w)) {
+        state.last_power_w = reading.power_w;
+        state.last_t_s = t_s;
+        power_now_w += reading.power_w;
+      }
+      batch.push_back({sensors_[s].device_ids[reading.device], tick, t_s, reading});
+    }
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  pending_.insert(pending_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  live_.power_w = power_now_w;
+  live_.energy_j += energy_delta_j;
+  live_.ticks = tick + 1;
+}
+
+void Sampler::write_loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    wake_writer_.wait_for(lock, options_.flush_interval, [this] { return !running_; });
+    const bool last = !running_;
+    std::vector<SampleRecord> batch = std::exchange(pending_, {});
+    lock.unlock();
+    Status written = store_.append_samples(batch);
+    lock.lock();
+    if (!written && write_status_) {
+      write_status_ = written;
+      warnings_.push_back("run store: " + written.error().message);
+    }
+    if (last) return;
+  }
+}
+
+}  // namespace wattcast

@@ -1,0 +1,86 @@
+#pragma once
+// Polls every sensor at a fixed interval on its own thread, keeps running energy totals for the
+// live view, and hands samples to the store in batches from a second thread, so a slow disk
+// never delays a sample and at most one flush interval of samples is lost if the monitor dies.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sensors/sensor.h"
+#include "store/run_store.h"
+
+namespace wattcast {
+
+struct SensorBinding {
+  std::unique_ptr<Sensor> sensor;
+  std::vector<int64_t> device_ids;  // store ids, parallel to sensor->devices()
+};
+
+struct SamplerOptions {
+  std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
+  std::chrono::nanoseconds flush_interval = std::chrono::milliseconds(500);
+};
+
+// What the live status line shows.
+struct LiveTotals {
+  double power_w = 0;   // latest, all devices with a power figure
+  double energy_j = 0;  // since start, all devices
+  int64_t ticks = 0;
+};
+
+class Sampler {
+ public:
+  Sampler(std::vector<SensorBinding> sensors, RunStore& store, SamplerOptions options);
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  void start();
+  // Stops sampling, joins both threads and writes what is left. Idempotent.
+  Status stop();
+
+  LiveTotals live() const;
+  // Problems seen since the last call (a sensor failing, the store refusing a batch), once each.
+  std::vector<std::string> take_warnings();
+
+ private:
+  void sample_loop();
+  void write_loop();
+  void take_sample(int64_t tick);
+  void warn(std::string message);
+
+  std::vector<SensorBinding> sensors_;
+  std::vector<bool> sensor_failed_;
+  RunStore& store_;
+  SamplerOptions options_;
+
+  std::atomic<bool> running_{false};
+  std::thread sampler_thread_;
+  std::thread writer_thread_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable wake_writer_;
+  std::vector<SampleRecord> pending_;
+  std::vector<std::string> warnings_;
+  LiveTotals live_;
+  Status write_status_ = ok_status();
+  bool stopped_ = false;
+
+  // Sampler thread only: per store device, the last power and counter seen, to integrate energy.
+  struct DeviceState {
+    double last_t_s = 0;
+    double last_power_w = std::nan("");
+    double energy_j = 0;
+  };
+  std::vector<std::vector<DeviceState>> device_state_;
+};
+
+double unix_time_s();
+
+}  // namespace wattcast

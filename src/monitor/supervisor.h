@@ -1,0 +1,35 @@
+#pragma once
+// The monitor's main loop while the command runs: forwards signals to it, passes its output on
+// (offering each chunk to the caller, for epoch patterns), calls the caller back regularly (for
+// markers and the live line), and returns how the command ended.
+
+#include <functional>
+#include <string_view>
+
+#include "monitor/child_process.h"
+
+namespace wattcast {
+
+struct ChildExit {
+  int exit_code = 0;  // the command's, or 128 + signal as a shell reports a killed command
+  std::string reason;  // "exited", "killed by signal 9"
+  int forwarded_signals = 0;
+};
+
+struct SupervisorCallbacks {
+  std::function<void()> before_output;                                     // e.g. to clear a status line
+  std::function<void(bool is_stderr, std::string_view bytes)> on_output;  // already passed through
+  std::function<void()> on_tick;                                          // at least every tick_ms
+  int tick_ms = 100;
+};
+
+// Blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the calling thread; call it before starting any
+// other thread so they all inherit the mask and the signals reach only the supervisor.
+void block_monitor_signals();
+
+// Runs until the child exits. SIGINT, SIGTERM and SIGHUP sent to the monitor by another process
+// are forwarded to the child; the ones a terminal sends to the whole foreground process group
+// (Ctrl-C) already reached the child and are not sent twice.
+Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks& callbacks);
+
+}  // namespace wattcast

@@ -1,0 +1,72 @@
+#pragma once
+// Where measured runs live: one run's command, devices, every sample and every marker. A
+// narrow interface so other back ends (PostgreSQL for shared stores) can sit behind it; SQLite
+// is the default (sqlite_store.h).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "sensors/sensor.h"
+
+namespace wattcast {
+
+struct RunRecord {
+  int64_t id = 0;
+  std::string command;  // the command line, shell-quoted
+  double start_s = 0;   // Unix time
+  std::optional<double> end_s;
+  std::optional<int> exit_code;
+  std::string end_reason;  // "exited", "signal 9", "monitor interrupted", ...
+  std::string host;
+  std::map<std::string, std::string> tags;
+  std::string configuration_json = "{}";  // interval, devices asked for, region, pue, epochs, ...
+};
+
+struct DeviceRecord {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  std::string sensor;
+  DeviceInfo info;
+};
+
+struct SampleRecord {
+  int64_t device_id = 0;
+  int64_t tick = 0;  // the sampler's tick number: consecutive, so gaps and duplicates show
+  double t_s = 0;    // Unix time
+  Reading reading;
+};
+
+struct MarkerRecord {
+  int64_t run_id = 0;
+  double t_s = 0;
+  std::string type;  // epoch_begin, epoch_end, phase_begin, phase_end
+  int epoch = 0;
+  std::string name;
+  std::map<std::string, double> metrics;
+  std::string source;  // "python", "pattern", "api"
+};
+
+class RunStore {
+ public:
+  virtual ~RunStore() = default;
+
+  virtual Result<int64_t> begin_run(const RunRecord& run) = 0;
+  virtual Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) = 0;
+  // One transaction: all of them or none.
+  virtual Status append_samples(const std::vector<SampleRecord>& samples) = 0;
+  virtual Status append_markers(const std::vector<MarkerRecord>& markers) = 0;
+  virtual Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) = 0;
+
+  virtual Result<std::vector<RunRecord>> runs() = 0;
+  virtual Result<RunRecord> run(int64_t run_id) = 0;
+  virtual Result<std::vector<DeviceRecord>> devices(int64_t run_id) = 0;
+  virtual Result<std::vector<SampleRecord>> samples(int64_t run_id) = 0;
+  virtual Result<std::vector<MarkerRecord>> markers(int64_t run_id) = 0;
+};
+
+}  // namespace wattcast

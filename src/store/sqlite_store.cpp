@@ -1,0 +1,391 @@
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+namespace wattcast {
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  start_s REAL NOT NULL,
+  end_s REAL,
+  exit_code INTEGER,
+  end_reason TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  configuration_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  sensor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uuid TEXT NOT NULL,
+  device_index INTEGER NOT NULL,
+  provenance TEXT NOT NULL,
+  note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+  device_id INTEGER NOT NULL REFERENCES devices(id),
+  tick INTEGER NOT NULL,
+  t_s REAL NOT NULL,
+  power_w REAL,
+  energy_j REAL,
+  utilization_pct REAL,
+  memory_used_bytes REAL,
+  temperature_c REAL,
+  sm_clock_mhz REAL,
+  power_limit_w REAL,
+  cpu_time_s REAL,
+  rss_bytes REAL,
+  PRIMARY KEY (device_id, tick)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS markers (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  t_s REAL NOT NULL,
+  type TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  metrics_json TEXT NOT NULL,
+  source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS markers_by_run ON markers(run_id, t_s);
+CREATE INDEX IF NOT EXISTS devices_by_run ON devices(run_id);
+)sql";
+
+// Owns a prepared statement for the duration of one call.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { prepared_ = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) == SQLITE_OK; }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return prepared_; }
+  sqlite3_stmt* get() { return statement_; }
+  void bind(int i, double v) { sqlite3_bind_double(statement_, i, v); }
+  void bind(int i, int64_t v) { sqlite3_bind_int64(statement_, i, v); }
+  void bind(int i, const std::string& v) { sqlite3_bind_text(statement_, i, v.c_str(), -1, SQLITE_TRANSIENT); }
+  void bind(int i, const std::optional<double>& v) {
+    if (v && std::isfinite(*v)) {
+      sqlite3_bind_double(statement_, i, *v);
+    } else {
+      sqlite3_bind_null(statement_, i);
+    }
+  }
+  void bind_null(int i) { sqlite3_bind_null(statement_, i); }
+  int step() { return sqlite3_step(statement_); }
+  void reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  std::optional<double> optional_double(int column) {
+    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement_, column);
+  }
+  std::string text(int column) {
+    const unsigned char* t = sqlite3_column_text(statement_, column);
+    return t ? reinterpret_cast<const char*>(t) : "";
+  }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+  bool prepared_ = false;
+};
+
+std::string tags_to_json(const std::map<std::string, std::string>& tags) { return nlohmann::json(tags).dump(); }
+
+std::map<std::string, std::string> tags_from_json(const std::string& text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return {};
+  std::map<std::string, std::string> tags;
+  for (const auto& [k, v] : json.items()) tags[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return tags;
+}
+
+class SqliteStore : public RunStore {
+ public:
+  SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  Result<int64_t> begin_run(const RunRecord& run) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "INSERT INTO runs(command, start_s, host, tags_json, configuration_json) VALUES (?, ?, ?, ?, ?)");
+    if (!s.ok()) return failure("prepare run insert");
+    s.bind(1, run.command);
+    s.bind(2, run.start_s);
+    s.bind(3, run.host);
+    s.bind(4, tags_to_json(run.tags));
+    s.bind(5, run.configuration_json);
+    if (s.step() != SQLITE_DONE) return failure("insert run");
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  }
+
+  Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "INSERT INTO devices(run_id, sensor, kind, name, uuid, device_index, provenance, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return failure("prepare device insert");
+    s.bind(1, run_id);
+    s.bind(2, sensor);
+    s.bind(3, info.kind);
+    s.bind(4, info.name);
+    s.bind(5, info.uuid);
+    s.bind(6, static_cast<int64_t>(info.index));
+    s.bind(7, std::string(provenance_name(info.provenance)));
+    s.bind(8, info.note);
+    if (s.step() != SQLITE_DONE) return failure("insert device");
+    return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+  }
+
+  Status append_samples(const std::vector<SampleRecord>& samples) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (samples.empty()) return ok_status();
+    if (auto begun = exec("BEGIN"); !begun) return begun;
+    Statement s(db_,
+                "INSERT INTO samples(device_id, tick, t_s, power_w, energy_j, utilization_pct, memory_used_bytes, temperature_c, "
+                "sm_clock_mhz, power_limit_w, cpu_time_s, rss_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return rollback("prepare sample insert");
+    for (const auto& sample : samples) {
+      const Reading& r = sample.reading;
+      s.bind(1, sample.device_id);
+      s.bind(2, sample.tick);
+      s.bind(3, sample.t_s);
+      s.bind(4, std::optional<double>(r.power_w));
+      s.bind(5, r.energy_j);
+      s.bind(6, r.utilization_pct);
+      s.bind(7, r.memory_used_bytes);
+      s.bind(8, r.temperature_c);
+      s.bind(9, r.sm_clock_mhz);
+      s.bind(10, r.power_limit_w);
+      s.bind(11, r.cpu_time_s);
+      s.bind(12, r.rss_bytes);
+      if (s.step() != SQLITE_DONE) return rollback("insert sample");
+      s.reset();
+    }
+    return exec("COMMIT");
+  }
+
+  Status append_markers(const std::vector<MarkerRecord>& markers) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (markers.empty()) return ok_status();
+    if (auto begun = exec("BEGIN"); !begun) return begun;
+    Statement s(db_, "INSERT INTO markers(run_id, t_s, type, epoch, name, metrics_json, source) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!s.ok()) return rollback("prepare marker insert");
+    for (const auto& m : markers) {
+      s.bind(1, m.run_id);
+      s.bind(2, m.t_s);
+      s.bind(3, m.type);
+      s.bind(4, static_cast<int64_t>(m.epoch));
+      s.bind(5, m.name);
+      s.bind(6, nlohmann::json(m.metrics).dump());
+      s.bind(7, m.source);
+      if (s.step() != SQLITE_DONE) return rollback("insert marker");
+      s.reset();
+    }
+    return exec("COMMIT");
+  }
+
+  Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "UPDATE runs SET end_s = ?, exit_code = ?, end_reason = ? WHERE id = ?");
+    if (!s.ok()) return failure("prepare run update");
+    s.bind(1, end_s);
+    if (exit_code) {
+      s.bind(2, static_cast<int64_t>(*exit_code));
+    } else {
+      s.bind_null(2);
+    }
+    s.bind(3, end_reason);
+    s.bind(4, run_id);
+    if (s.step() != SQLITE_DONE) return failure("update run");
+    return ok_status();
+  }
+
+  Result<std::vector<RunRecord>> runs() override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs ORDER BY id", 0);
+  }
+
+  Result<RunRecord> run(int64_t run_id) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    auto found = query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs WHERE id = ?", run_id);
+    if (!found) return found.error();
+    if (found->empty()) return Error{path_ + ": no run " + std::to_string(run_id) + " (see 'wattcast runs')"};
+    return found->front();
+  }
+
+  Result<std::vector<DeviceRecord>> devices(int64_t run_id) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT id, run_id, sensor, kind, name, uuid, device_index, provenance, note FROM devices WHERE run_id = ? ORDER BY id");
+    if (!s.ok()) return failure("prepare device query");
+    s.bind(1, run_id);
+    std::vector<DeviceRecord> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      DeviceRecord d;
+      d.id = sqlite3_column_int64(s.get(), 0);
+      d.run_id = sqlite3_column_int64(s.get(), 1);
+      d.sensor = s.text(2);
+      d.info.kind = s.text(3);
+      d.info.name = s.text(4);
+      d.info.uuid = s.text(5);
+      d.info.index = sqlite3_column_int(s.get(), 6);
+      d.info.provenance = s.text(7) == "modelled" ? Provenance::kModelled : Provenance::kMeasured;
+      d.info.note = s.text(8);
+      out.push_back(std::move(d));
+    }
+    if (rc != SQLITE_DONE) return failure("query devices");
+    return out;
+  }
+
+  Result<std::vector<SampleRecord>> samples(int64_t run_id) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
+                "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
+                "WHERE d.run_id = ? ORDER BY s.tick, s.device_id");
+    if (!s.ok()) return failure("prepare sample query");
+    s.bind(1, run_id);
+    std::vector<SampleRecord> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      SampleRecord r;
+      r.device_id = sqlite3_column_int64(s.get(), 0);
+      r.tick = sqlite3_column_int64(s.get(), 1);
+      r.t_s = sqlite3_column_double(s.get(), 2);
+      r.reading.power_w = s.optional_double(3).value_or(std::nan(""));
+      r.reading.energy_j = s.optional_double(4);
+      r.reading.utilization_pct = s.optional_double(5);
+      r.reading.memory_used_bytes = s.optional_double(6);
+      r.reading.temperature_c = s.optional_double(7);
+      r.reading.sm_clock_mhz = s.optional_double(8);
+      r.reading.power_limit_w = s.optional_double(9);
+      r.reading.cpu_time_s = s.optional_double(10);
+      r.reading.rss_bytes = s.optional_double(11);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return failure("query samples");
+    return out;
+  }
+
+  Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "SELECT run_id, t_s, type, epoch, name, metrics_json, source FROM markers WHERE run_id = ? ORDER BY t_s, id");
+    if (!s.ok()) return failure("prepare marker query");
+    s.bind(1, run_id);
+    std::vector<MarkerRecord> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      MarkerRecord m;
+      m.run_id = sqlite3_column_int64(s.get(), 0);
+      m.t_s = sqlite3_column_double(s.get(), 1);
+      m.type = s.text(2);
+      m.epoch = sqlite3_column_int(s.get(), 3);
+      m.name = s.text(4);
+      auto metrics = nlohmann::json::parse(s.text(5), nullptr, false);
+      if (metrics.is_object()) {
+        for (const auto& [k, v] : metrics.items()) {
+          if (v.is_number()) m.metrics[k] = v.get<double>();
+        }
+      }
+      m.source = s.text(6);
+      out.push_back(std::move(m));
+    }
+    if (rc != SQLITE_DONE) return failure("query markers");
+    return out;
+  }
+
+ private:
+  Error failure(const std::string& what) const { return Error{path_ + ": cannot " + what + ": " + sqlite3_errmsg(db_)}; }
+  Status exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      return Error{path_ + ": " + text};
+    }
+    return ok_status();
+  }
+  Status rollback(const std::string& what) {
+    Error error = failure(what);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return error;
+  }
+
+  Result<std::vector<RunRecord>> query_runs(const char* sql, int64_t run_id) {
+    Statement s(db_, sql);
+    if (!s.ok()) return failure("prepare run query");
+    if (run_id != 0) s.bind(1, run_id);
+    std::vector<RunRecord> out;
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      RunRecord r;
+      r.id = sqlite3_column_int64(s.get(), 0);
+      r.command = s.text(1);
+      r.start_s = sqlite3_column_double(s.get(), 2);
+      r.end_s = s.optional_double(3);
+      if (auto code = s.optional_double(4)) r.exit_code = static_cast<int>(*code);
+      r.end_reason = s.text(5);
+      r.host = s.text(6);
+      r.tags = tags_from_json(s.text(7));
+      r.configuration_json = s.text(8);
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) return failure("query runs");
+    return out;
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  // The monitor's writer thread and its main thread share the connection; a transaction
+  // must not interleave with another call.
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error{path + ": cannot open the run store: " + message};
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto store = std::make_unique<SqliteStore>(db, path);
+  auto run_sql = [&](const char* sql) -> Status {
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : "unknown error";
+      sqlite3_free(message);
+      return Error{path + ": cannot use the run store: " + text};
+    }
+    return ok_status();
+  };
+
+  int version = 0;
+  {
+    Statement s(db, "PRAGMA user_version");
+    if (!s.ok() || s.step() != SQLITE_ROW) return Error{path + ": not a wattcast run store (or not an SQLite file)"};
+    version = sqlite3_column_int(s.get(), 0);
+  }
+  if (version > kStoreSchemaVersion) {
+    return Error{path + ": written by a newer wattcast (store schema " + std::to_string(version) + ", this build reads up to " +
+                 std::to_string(kStoreSchemaVersion) + "); upgrade wattcast"};
+  }
+  // WAL: readers never block the monitor, and a killed writer leaves a file that opens cleanly.
+  // synchronous=NORMAL: a committed batch survives the process dying (not power loss).
+  if (auto s = run_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !s) return s.error();
+  if (version == 0) {
+    if (auto s = run_sql(kSchema); !s) return s.error();
+    if (auto s = run_sql(("PRAGMA user_version=" + std::to_string(kStoreSchemaVersion)).c_str()); !s) return s.error();
+  }
+  return std::unique_ptr<RunStore>(std::move(store));
+}
+
+}  // namespace wattcast
