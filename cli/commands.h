@@ -12,5 +12,7 @@ void add_regions_command(CLI::App& app, Workspace& workspace);
 void add_estimate_command(CLI::App& app, Workspace& workspace);
 void add_fit_command(CLI::App& app, Workspace& workspace);
 void add_evaluate_command(CLI::App& app, Workspace& workspace);
+void add_measure_command(CLI::App& app, Workspace& workspace);
+void add_runs_commands(CLI::App& app);
 
 }  // namespace wattcast::cli

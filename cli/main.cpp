@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   add_evaluate_command(app, workspace);
   add_gpus_command(app, workspace);
   add_regions_command(app, workspace);
+  add_measure_command(app, workspace);
+  add_runs_commands(app);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.
@@ -47,7 +49,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "wattcast: error: %s (see 'wattcast --help')\n", e.what());
     return kExitBadInput;
   } catch (const CliError& e) {
-    std::fprintf(stderr, "wattcast: error: %s\n", e.what());
+    // An empty message carries a measured command's own exit code through.
+    if (*e.what() != '\0') std::fprintf(stderr, "wattcast: error: %s\n", e.what());
     return e.exit_code();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wattcast: internal error: %s\n", e.what());

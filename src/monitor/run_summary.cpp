@@ -75,7 +75,8 @@ std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers,
       auto next = std::next(it);
       e.end_s = next != epochs.end() && has_begin[next->first] ? next->second.start_s : run_end_s;
     }
-    if (e.end_s > e.start_s) out.push_back(e);
+    // Zero-length epochs (markers printed in one burst) are kept: dropping them would hide them.
+    if (e.end_s >= e.start_s) out.push_back(e);
   }
   return out;
 }
@@ -137,7 +138,8 @@ Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
   summary.epochs = epoch_windows(*markers, run->start_s, end_s);
   for (auto& epoch : summary.epochs) {
     for (const auto& s : series) epoch.energy_j += s.at(epoch.end_s) - s.at(epoch.start_s);
-    epoch.mean_power_w = epoch.energy_j / (epoch.end_s - epoch.start_s);
+    const double duration_s = epoch.end_s - epoch.start_s;
+    epoch.mean_power_w = duration_s > 0 ? epoch.energy_j / duration_s : 0;
   }
   return summary;
 }

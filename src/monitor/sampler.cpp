@@ -17,7 +17,8 @@ Sampler::Sampler(std::vector<SensorBinding> sensors, RunStore& store, SamplerOpt
   for (const auto& binding : sensors_) device_state_.emplace_back(binding.sensor->devices().size());
 }
 
-Sampler::~Sampler() { stop(); }
+// A destructor has no one to tell; callers who care call stop() themselves.
+Sampler::~Sampler() { (void)stop(); }
 
 void Sampler::start() {
   running_ = true;
@@ -56,19 +57,22 @@ void Sampler::warn(std::string message) {
 
 // Absolute deadlines on the monotonic clock: the interval does not drift with the time each
 // tick takes, and a late tick is taken at once rather than skipped, so ticks stay consecutive.
+// The first tick is taken at once and the last one after stop() is called, so even a command
+// that ends immediately has a sample at both ends.
 void Sampler::sample_loop() {
   timespec deadline{};
   clock_gettime(CLOCK_MONOTONIC, &deadline);
   const long long interval_ns = options_.interval.count();
-  for (int64_t tick = 0; running_; ++tick) {
+  for (int64_t tick = 0;; ++tick) {
     take_sample(tick);
+    if (!running_) return;
     deadline.tv_nsec += interval_ns % 1000000000LL;
     deadline.tv_sec += static_cast<time_t>(interval_ns / 1000000000LL);
     if (deadline.tv_nsec >= 1000000000L) {
       deadline.tv_nsec -= 1000000000L;
       ++deadline.tv_sec;
     }
-    while (running_ && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
     }
   }
 }

@@ -1,0 +1,290 @@
+// `wattcast measure [options] -- COMMAND ARGS...`: run a training command, sample power while it
+// runs, keep every sample and marker in the run store, and print what the run cost.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_error.h"
+#include "cli/commands.h"
+#include "cli/run_output.h"
+#include "cli/sensor_setup.h"
+#include "monitor/epoch_patterns.h"
+#include "monitor/marker_server.h"
+#include "monitor/run_summary.h"
+#include "monitor/sampler.h"
+#include "monitor/supervisor.h"
+#include "store/sqlite_store.h"
+
+namespace wattcast::cli {
+
+namespace {
+
+struct MeasureOptions {
+  double interval_ms = 100;
+  std::optional<std::string> devices;
+  std::string out = default_store_path();
+  std::vector<std::string> tags;
+  std::string region, cloud, pue;
+  int epochs = 0;
+  std::string epoch_regex;
+  bool hf_card = false;
+  std::string replay;
+  std::vector<std::string> command;
+};
+
+// A command that cannot run is found before anything is written, as a shell would report it.
+void check_command_exists(const std::string& name) {
+  auto executable = [](const std::string& path) { return access(path.c_str(), X_OK) == 0 && !std::filesystem::is_directory(path); };
+  if (name.find('/') != std::string::npos) {
+    if (!std::filesystem::exists(name)) throw CliError(name + ": command not found", 127);
+    if (!executable(name)) throw CliError(name + ": permission denied", 126);
+    return;
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t colon = dirs.find(':', start);
+    const std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (executable((dir.empty() ? "." : dir) + "/" + name)) return;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  throw CliError(name + ": command not found", 127);
+}
+
+std::map<std::string, std::string> parse_tags(const std::vector<std::string>& tags) {
+  std::map<std::string, std::string> parsed;
+  for (const auto& tag : tags) {
+    const auto eq = tag.find('=');
+    if (eq == std::string::npos || eq == 0) throw CliError("--tag: expected KEY=VALUE, got '" + tag + "'");
+    parsed[tag.substr(0, eq)] = tag.substr(eq + 1);
+  }
+  return parsed;
+}
+
+std::unique_ptr<RunStore> open_store_for_writing(const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) throw CliError(path + ": cannot create the store's folder: " + ec.message());
+  return unwrap(open_sqlite_store(path));
+}
+
+std::optional<EpochPatternMatcher> make_matcher(const std::string& spec) {
+  if (spec.empty()) return std::nullopt;
+  if (auto preset = parse_epoch_preset(spec)) return EpochPatternMatcher::for_preset(*preset);
+  auto custom = EpochPatternMatcher::for_custom({spec, false});
+  if (!custom) throw CliError("--epoch-regex: " + custom.error().message);
+  return std::move(custom).value();
+}
+
+// One status line on stderr, redrawn in place; only when stderr is a terminal.
+class LiveLine {
+ public:
+  explicit LiveLine(bool enabled) : enabled_(enabled) {}
+  void draw(double elapsed_s, const LiveTotals& totals, int epoch, int epochs) {
+    if (!enabled_) return;
+    std::string line = fmt::format("[wattcast] {:.0f} s  {:.0f} W  {:.3g} kJ", elapsed_s, totals.power_w, totals.energy_j / 1000);
+    if (epoch > 0) line += epochs > 0 ? fmt::format("  epoch {}/{}", epoch, epochs) : fmt::format("  epoch {}", epoch);
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void clear() {
+    if (!shown_) return;
+    std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+};
+
+int run_measure(Workspace& workspace, const MeasureOptions& options) {
+  if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
+  if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
+  if (options.epochs < 0) throw CliError("--epochs: must not be negative");
+  const auto tags = parse_tags(options.tags);
+  EstimateRequest location;
+  if (!options.region.empty()) location.set("region", {options.region, "", 0});
+  if (!options.cloud.empty()) location.set("cloud", {options.cloud, "", 0});
+  if (!options.pue.empty()) location.set("pue", {options.pue, "", 0});
+  const CarbonContext carbon = unwrap(resolve_carbon(location, workspace.carbon()));
+  auto matcher = make_matcher(options.epoch_regex);
+  check_command_exists(options.command.front());
+
+  auto store = open_store_for_writing(options.out);
+  SensorRequest sensor_request;
+  sensor_request.devices = options.devices;
+  sensor_request.replay_trace = options.replay;
+  sensor_request.data_dir = workspace.data_dir();
+  SensorSetup sensors = unwrap(create_sensors(sensor_request));
+  for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+
+  MarkerServer markers = unwrap(MarkerServer::create());
+
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  RunRecord run;
+  run.command = quote_command(options.command);
+  run.start_s = unix_time_s();
+  run.host = host;
+  run.tags = tags;
+  run.configuration_json = nlohmann::json{{"interval_ms", options.interval_ms},
+                                          {"devices", options.devices ? nlohmann::json(*options.devices) : nlohmann::json()},
+                                          {"location", carbon.label},
+                                          {"g_co2e_per_kwh", carbon.g_co2e_per_kwh},
+                                          {"pue", carbon.pue},
+                                          {"expected_epochs", options.epochs},
+                                          {"epoch_regex", options.epoch_regex}}
+                               .dump();
+  const int64_t run_id = unwrap(store->begin_run(run));
+
+  // Before any thread starts and before the command, so the signals reach only the
+  // supervisor's signalfd.
+  block_monitor_signals();
+  ChildOptions child_options;
+  child_options.argv = options.command;
+  child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
+  child_options.capture_output = matcher.has_value();
+  SpawnError spawn_error;
+  auto child = ChildProcess::spawn(child_options, &spawn_error);
+  if (!child) {
+    // Best effort: the error that matters to the user is the spawn failure.
+    (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
+    throw CliError(spawn_error.message, spawn_error.exit_code);
+  }
+  // The process tree exists only now; the sampler starts within a millisecond of the command.
+  if (auto process = create_process_sensor(child->pid())) {
+    sensors.sensors.push_back(std::move(process).value());
+  } else {
+    std::fprintf(stderr, "wattcast: process tree: %s\n", process.error().message.c_str());
+  }
+  std::vector<SensorBinding> bindings;
+  for (auto& sensor : sensors.sensors) {
+    SensorBinding binding;
+    for (const auto& device : sensor->devices()) binding.device_ids.push_back(unwrap(store->add_device(run_id, sensor->name(), device)));
+    binding.sensor = std::move(sensor);
+    bindings.push_back(std::move(binding));
+  }
+  SamplerOptions sampler_options;
+  sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(options.interval_ms * 1e6));
+  Sampler sampler(std::move(bindings), *store, sampler_options);
+  sampler.start();
+
+  LiveLine live(isatty(STDERR_FILENO) != 0);
+  int current_epoch = 0;
+  std::vector<MarkerRecord> pending_markers;
+  auto record = [&](const EpochEvent& event, const char* source) {
+    MarkerRecord m;
+    m.run_id = run_id;
+    m.t_s = event.at_s;
+    m.type = event.kind == EpochEventKind::kBegin ? "epoch_begin" : "epoch_end";
+    m.epoch = event.epoch;
+    m.metrics = event.metrics;
+    m.source = source;
+    if (event.kind == EpochEventKind::kBegin) current_epoch = event.epoch;
+    pending_markers.push_back(std::move(m));
+  };
+  auto drain_markers = [&] {
+    auto received = markers.drain();
+    if (!received) std::fprintf(stderr, "wattcast: %s\n", received.error().message.c_str());
+    for (auto& marker : received ? *received : std::vector<Marker>{}) {
+      MarkerRecord m;
+      m.run_id = run_id;
+      m.t_s = marker.received_at_s;
+      m.type = marker_type_name(marker.type);
+      m.epoch = marker.epoch.value_or(0);
+      m.name = marker.name;
+      m.metrics = marker.metrics;
+      m.source = "python";
+      if (m.type == "epoch_begin") current_epoch = m.epoch;
+      pending_markers.push_back(std::move(m));
+    }
+    if (!pending_markers.empty()) {
+      if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
+      pending_markers.clear();
+    }
+  };
+  double last_draw_s = 0;
+  SupervisorCallbacks callbacks;
+  callbacks.before_output = [&] { live.clear(); };
+  callbacks.on_output = [&](bool is_stderr, std::string_view bytes) {
+    for (const auto& event : matcher->feed(is_stderr ? OutputStream::kStderr : OutputStream::kStdout, bytes, unix_time_s())) record(event, "pattern");
+  };
+  callbacks.on_tick = [&] {
+    drain_markers();
+    for (const auto& warning : sampler.take_warnings()) {
+      live.clear();
+      std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
+    }
+    const double now_s = unix_time_s();
+    if (now_s - last_draw_s >= 1.0) {
+      live.draw(now_s - run.start_s, sampler.live(), current_epoch, options.epochs);
+      last_draw_s = now_s;
+    }
+  };
+  if (!matcher) callbacks.on_output = nullptr;
+  const ChildExit exit = unwrap(supervise(*child, callbacks));
+  if (matcher) {
+    for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
+  }
+  const Status written = sampler.stop();
+  drain_markers();
+  live.clear();
+  for (const auto& warning : sampler.take_warnings()) std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
+  if (markers.counters().rejected() > 0) {
+    std::fprintf(stderr, "wattcast: dropped %llu malformed marker messages (last: %s)\n",
+                 static_cast<unsigned long long>(markers.counters().rejected()), markers.last_rejection().value_or("").c_str());
+  }
+  if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, exit.reason); !finished) {
+    std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
+  }
+
+  auto summary = summarize_run(*store, run_id);
+  if (summary) {
+    std::fprintf(stderr, "\n%s(run %lld in %s)\n", render_summary(*summary).c_str(), static_cast<long long>(run_id), options.out.c_str());
+    if (options.hf_card) std::fputs(render_hf_card(*summary).c_str(), stdout);
+  } else {
+    std::fprintf(stderr, "wattcast: %s\n", summary.error().message.c_str());
+  }
+  if (!written) std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+  return exit.exit_code;
+}
+
+}  // namespace
+
+void add_measure_command(CLI::App& app, Workspace& workspace) {
+  auto options = std::make_shared<MeasureOptions>();
+  auto* command = app.add_subcommand("measure", "Run a training command and measure its energy, epoch by epoch");
+  command->add_option("--interval-ms", options->interval_ms, "Sampling interval in milliseconds (1 or more)")->capture_default_str();
+  command->add_option("--devices", options->devices,
+                      "GPUs to watch, as in CUDA_VISIBLE_DEVICES (indices or UUIDs); default: $CUDA_VISIBLE_DEVICES, else all");
+  command->add_option("--out", options->out, "Run store (SQLite file)")->capture_default_str();
+  command->add_option("--tag", options->tags, "KEY=VALUE recorded with the run (repeatable)");
+  command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");
+  command->add_option("--cloud", options->cloud, "Cloud region PROVIDER:REGION for CO2e and PUE");
+  command->add_option("--pue", options->pue, "Power Usage Effectiveness (default 1.0, or the cloud provider's)");
+  command->add_option("--epochs", options->epochs, "Expected number of epochs, for progress");
+  command->add_option("--epoch-regex", options->epoch_regex,
+                      "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
+  command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
+  command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
+  command->add_option("command", options->command, "The command to run, after --")->required();
+  command->callback([&workspace, options] {
+    const int code = run_measure(workspace, *options);
+    if (code != 0) throw CliError("", code);
+  });
+}
+
+}  // namespace wattcast::cli

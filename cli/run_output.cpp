@@ -1,0 +1,73 @@
+#include "cli/run_output.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "report/text_table.h"
+
+namespace wattcast::cli {
+
+std::string default_store_path() {
+  // XDG base directories: the data home, else ~/.local/share.
+  if (const char* data_home = std::getenv("XDG_DATA_HOME"); data_home && *data_home) return std::string(data_home) + "/wattcast/runs.db";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/wattcast/runs.db";
+  return "wattcast-runs.db";
+}
+
+std::string render_summary(const RunSummary& s) {
+  std::string out = fmt::format("wattcast run {}: {} ({}", s.run.id, s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
+  if (s.run.exit_code) out += fmt::format(", exit code {}", *s.run.exit_code);
+  out += fmt::format(")\nduration {:.1f} s, energy {:.6g} kWh ({:.4g} kJ), mean power {:.1f} W\n", s.duration_s, s.energy_j / 3.6e6,
+                     s.energy_j / 1000, s.mean_power_w);
+  TextTable components({"component", "energy_kj", "share", "figure"});
+  for (const auto& [kind, energy] : s.energy_by_kind_j) {
+    components.add_row({kind, fmt::format("{:.4g}", energy / 1000), fmt::format("{:.0f}%", s.energy_j > 0 ? 100 * energy / s.energy_j : 0),
+                        s.modelled_by_kind.at(kind) ? "modelled" : "measured"});
+  }
+  out += "\n" + components.render();
+  TextTable devices({"device", "sensor", "samples", "energy_kj", "mean_power_w", "figure"});
+  for (const auto& d : s.devices) {
+    std::string figure = provenance_name(d.device.info.provenance);
+    if (d.from_counter) figure += " (energy counter)";
+    if (d.peak_rss_bytes) {
+      figure = fmt::format("cpu {:.1f} s, peak rss {:.0f} MB", d.cpu_time_s.value_or(0), *d.peak_rss_bytes / 1e6);
+    }
+    devices.add_row({d.device.info.kind + " " + d.device.info.name, d.device.sensor, std::to_string(d.samples),
+                     d.peak_rss_bytes ? "-" : fmt::format("{:.4g}", d.energy_j / 1000), d.peak_rss_bytes ? "-" : fmt::format("{:.1f}", d.mean_power_w),
+                     figure});
+  }
+  out += "\n" + devices.render();
+  for (const auto& d : s.devices) {
+    if (!d.device.info.note.empty()) out += fmt::format("note: {} {}: {}\n", d.device.info.kind, d.device.info.name, d.device.info.note);
+  }
+  if (!s.epochs.empty()) {
+    TextTable epochs({"epoch", "duration_s", "energy_kj", "mean_power_w", "metrics"});
+    for (const auto& e : s.epochs) {
+      std::string metrics;
+      for (const auto& [k, v] : e.metrics) metrics += fmt::format("{}{}={:.4g}", metrics.empty() ? "" : " ", k, v);
+      epochs.add_row({std::to_string(e.epoch), fmt::format("{:.2f}", e.end_s - e.start_s), fmt::format("{:.4g}", e.energy_j / 1000),
+                      fmt::format("{:.1f}", e.mean_power_w), metrics});
+    }
+    out += "\n" + epochs.render();
+  }
+  out += fmt::format("\nCO2e {:.4g} g ({}, {:g} gCO2e/kWh, PUE {:g})\n", s.co2e_g, s.location.empty() ? "location unknown" : s.location,
+                     s.g_co2e_per_kwh, s.pue);
+  return out;
+}
+
+std::string render_hf_card(const RunSummary& s) {
+  std::string hardware;
+  for (const auto& d : s.devices) {
+    if (d.device.info.kind == "gpu") hardware += (hardware.empty() ? "" : ", ") + d.device.info.name;
+  }
+  if (hardware.empty()) hardware = "CPU";
+  return fmt::format(
+      "co2_eq_emissions:\n  emissions: {:.6g}\n  source: \"wattcast measure ({})\"\n  training_type: \"{}\"\n  geographical_location: \"{}\"\n"
+      "  hardware_used: \"{}\"\n",
+      s.co2e_g, s.modelled_by_kind.empty() ? "measured" : "measured GPU power; see the run for modelled components",
+      s.run.tags.count("training_type") ? s.run.tags.at("training_type") : "fine-tuning", s.location, hardware);
+}
+
+}  // namespace wattcast::cli

@@ -1,0 +1,85 @@
+"""Epoch and phase markers for `wattcast measure`.
+
+    import wattcast
+
+    for epoch in range(epochs):
+        wattcast.epoch_begin()
+        train_one_epoch()
+        with wattcast.phase("validation"):
+            f1 = validate()
+        wattcast.epoch_end(metrics={"val_f1": f1})
+        if wattcast.should_stop():
+            break
+
+Outside `wattcast measure` every call does nothing. Callbacks for Keras, PyTorch Lightning and
+Hugging Face live in wattcast.keras, wattcast.lightning and wattcast.huggingface; importing
+`wattcast` itself imports none of those frameworks.
+"""
+
+from ._client import Client, synchronize_devices
+
+__all__ = [
+    "Client",
+    "configure",
+    "default_client",
+    "enabled",
+    "epoch_begin",
+    "epoch_end",
+    "phase",
+    "phase_begin",
+    "phase_end",
+    "should_stop",
+    "synchronize_devices",
+]
+
+__version__ = "0.1.0"
+
+_default_client = None
+
+
+def default_client():
+    """The Client the module-level functions use, built from the environment on first use."""
+    global _default_client
+    if _default_client is None:
+        _default_client = Client.from_environment()
+    return _default_client
+
+
+def configure(*, sync=None, all_ranks=None, send_timeout_s=None):
+    """sync: wait for already-imported PyTorch/JAX devices before each marker (default True).
+    all_ranks: send from every rank of a distributed run, not only rank 0.
+    send_timeout_s: the longest a marker waits for room in the monitor's queue."""
+    default_client().configure(sync=sync, all_ranks=all_ranks, send_timeout_s=send_timeout_s)
+
+
+def enabled():
+    """True when running under `wattcast measure` (and markers from this rank are sent)."""
+    return default_client().enabled
+
+
+def epoch_begin(epoch=None, *, sync=None):
+    """Marks the start of an epoch, numbered from 1; without a number, the next one."""
+    default_client().epoch_begin(epoch, sync=sync)
+
+
+def epoch_end(epoch=None, metrics=None, *, sync=None):
+    """Marks the end of an epoch (the open one by default), with optional numeric metrics."""
+    default_client().epoch_end(epoch, metrics, sync=sync)
+
+
+def phase_begin(name, *, sync=None):
+    default_client().phase_begin(name, sync=sync)
+
+
+def phase_end(name, *, sync=None):
+    default_client().phase_end(name, sync=sync)
+
+
+def phase(name, *, sync=None):
+    """`with wattcast.phase("validation"): ...`, or `@wattcast.phase("validation")`."""
+    return default_client().phase(name, sync=sync)
+
+
+def should_stop():
+    """True once the monitor asked training to stop at the end of the current epoch."""
+    return default_client().should_stop()

@@ -1,0 +1,237 @@
+"""The sending side of wattcast's marker channel.
+
+`wattcast measure` binds a Unix datagram socket in a private directory and passes its path in
+WATTCAST_SOCKET. Each marker is one JSON object in one datagram, so markers stay whole, need no
+connection, and survive fork(). Without the variable a Client is disabled: every call returns at
+once and no socket is ever created, so the markers can stay in training code that runs anywhere.
+
+A marker must never break training: when the monitor is gone, slow or confused, the marker is
+dropped silently.
+"""
+
+import json
+import math
+import os
+import socket
+import sys
+import time
+
+SOCKET_ENV = "WATTCAST_SOCKET"
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+STOP_FILE_NAME = "stop"
+
+# The monitor drains its socket every tick; if its queue is full anyway, wait this long at most
+# rather than block training.
+DEFAULT_SEND_TIMEOUT_S = 0.5
+
+
+def synchronize_devices():
+    """Wait for queued GPU work, so a marker is stamped when the work before it has finished.
+
+    Only frameworks the program already imported are touched: importing one here would cost
+    seconds and, for CUDA, create a context the program never asked for.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            cuda = getattr(torch, "cuda", None)
+            if cuda is not None and cuda.is_initialized():
+                cuda.synchronize()
+        except Exception:  # a broken device must not turn a marker into a crash
+            pass
+    jax = sys.modules.get("jax")
+    if jax is not None:
+        try:
+            barrier = getattr(jax, "effects_barrier", None)
+            if barrier is not None:
+                barrier()
+        except Exception:
+            pass
+
+
+def _rank_from_environment(environ):
+    """The global rank set by torchrun and most launchers, or None outside distributed runs."""
+    for name in ("RANK", "SLURM_PROCID"):
+        value = environ.get(name)
+        if value is not None:
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _numeric_metrics(metrics):
+    """Metrics as JSON numbers: anything float() accepts (numpy and 0-d tensor scalars too);
+    non-finite values become null, other values are left out."""
+    numeric = {}
+    for name, value in dict(metrics).items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        numeric[str(name)] = number if math.isfinite(number) else None
+    return numeric
+
+
+class Client:
+    """Sends markers to one monitor socket. Most code uses the module-level functions, which
+    share a Client built from the environment; callbacks accept a Client for tests."""
+
+    def __init__(self, socket_path, *, sync=True, all_ranks=False, rank=None,
+                 send_timeout_s=DEFAULT_SEND_TIMEOUT_S):
+        self._socket_path = socket_path or None
+        self._sync = bool(sync)
+        self._all_ranks = bool(all_ranks)
+        self._rank = rank
+        self._send_timeout_s = send_timeout_s
+        self._socket = None
+        self._last_epoch = 0
+        self._open_epoch = None
+
+    @classmethod
+    def from_environment(cls, environ=None, **options):
+        environ = os.environ if environ is None else environ
+        options.setdefault("rank", _rank_from_environment(environ))
+        return cls(environ.get(SOCKET_ENV), **options)
+
+    # -- settings --------------------------------------------------------------------------
+
+    @property
+    def socket_path(self):
+        return self._socket_path
+
+    @property
+    def enabled(self):
+        """True when markers are sent: under `wattcast measure`, and on rank 0 of a distributed
+        run unless all_ranks was asked for (every rank marking would count each epoch N times)."""
+        if self._socket_path is None:
+            return False
+        return self._all_ranks or self._rank is None or self._rank == 0
+
+    def configure(self, *, sync=None, all_ranks=None, send_timeout_s=None):
+        if sync is not None:
+            self._sync = bool(sync)
+        if all_ranks is not None:
+            self._all_ranks = bool(all_ranks)
+        if send_timeout_s is not None:
+            self._send_timeout_s = send_timeout_s
+            if self._socket is not None:
+                self._socket.settimeout(send_timeout_s)
+
+    # -- markers ---------------------------------------------------------------------------
+
+    def epoch_begin(self, epoch=None, *, sync=None):
+        """Marks the start of an epoch; without a number, the one after the last marked."""
+        if not self.enabled:
+            return
+        number = self._last_epoch + 1 if epoch is None else int(epoch)
+        self._open_epoch = number
+        self._last_epoch = number
+        self._send({"type": "epoch_begin", "epoch": number}, sync)
+
+    def epoch_end(self, epoch=None, metrics=None, *, sync=None):
+        """Marks the end of an epoch (by default the open one) with optional numeric metrics."""
+        if not self.enabled:
+            return
+        if epoch is not None:
+            number = int(epoch)
+        elif self._open_epoch is not None:
+            number = self._open_epoch
+        else:
+            number = self._last_epoch + 1
+        self._open_epoch = None
+        self._last_epoch = max(self._last_epoch, number)
+        message = {"type": "epoch_end", "epoch": number}
+        if metrics:
+            message["metrics"] = _numeric_metrics(metrics)
+        self._send(message, sync)
+
+    def phase_begin(self, name, *, sync=None):
+        if not self.enabled:
+            return
+        self._send(self._phase_message("phase_begin", name), sync)
+
+    def phase_end(self, name, *, sync=None):
+        if not self.enabled:
+            return
+        self._send(self._phase_message("phase_end", name), sync)
+
+    def phase(self, name, *, sync=None):
+        """`with client.phase("validation"): ...` marks the block, also when it raises."""
+        return _Phase(self, name, sync)
+
+    def should_stop(self):
+        """True once the monitor asked training to stop (for example, an energy budget is
+        spent); check it at the end of an epoch. Every rank on the machine sees the request."""
+        if self._socket_path is None:
+            return False
+        directory = os.path.dirname(self._socket_path)
+        return os.path.exists(os.path.join(directory, STOP_FILE_NAME))
+
+    def close(self):
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def _phase_message(self, marker_type, name):
+        message = {"type": marker_type, "name": str(name)}
+        if self._open_epoch is not None:
+            message["epoch"] = self._open_epoch
+        return message
+
+    def _send(self, message, sync):
+        if self._sync if sync is None else sync:
+            synchronize_devices()
+        message = {"v": PROTOCOL_VERSION, **message, "t": time.time(), "pid": os.getpid()}
+        if self._rank is not None:
+            message["rank"] = self._rank
+        data = _encode(message)
+        if len(data) > MAX_MESSAGE_BYTES and "metrics" in message:
+            # The boundary matters more than the figures: send it without them.
+            del message["metrics"]
+            data = _encode(message)
+        if len(data) > MAX_MESSAGE_BYTES:
+            return
+        try:
+            if self._socket is None:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                sock.settimeout(self._send_timeout_s)
+                self._socket = sock
+            self._socket.sendto(data, self._socket_path)
+        except OSError:
+            pass  # the monitor is gone or not keeping up: drop the marker
+
+
+def _encode(message):
+    return json.dumps(message, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+class _Phase:
+    """Context manager and decorator for a named phase."""
+
+    def __init__(self, client, name, sync):
+        self._client = client
+        self._name = name
+        self._sync = sync
+
+    def __enter__(self):
+        self._client.phase_begin(self._name, sync=self._sync)
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        self._client.phase_end(self._name, sync=self._sync)
+        return False
+
+    def __call__(self, function):
+        import functools
+
+        @functools.wraps(function)
+        def marked(*args, **kwargs):
+            with _Phase(self._client, self._name, self._sync):
+                return function(*args, **kwargs)
+
+        return marked

@@ -1,0 +1,79 @@
+"""A Hugging Face `TrainerCallback` that marks epochs for `wattcast measure`.
+
+    from wattcast.huggingface import WattcastCallback
+    trainer = Trainer(..., callbacks=[WattcastCallback()])
+
+The Trainer evaluates after its on_epoch_end hook; when an evaluation is due, the epoch's end is
+marked after it, with the evaluation's metrics, so an epoch includes its validation as it does in
+Keras and Lightning. When the monitor asks training to stop, the callback sets
+`control.should_training_stop` at the end of the epoch.
+"""
+
+import math
+
+import wattcast
+
+try:
+    from transformers import TrainerCallback as _TrainerCallback
+except ImportError as error:
+    raise ImportError(
+        "wattcast.huggingface needs transformers: pip install transformers. "
+        "The plain `import wattcast` API works without it."
+    ) from error
+
+
+class WattcastCallback(_TrainerCallback):
+    """Marks each epoch (numbered from 1) with the last training logs and the epoch's evaluation
+    metrics."""
+
+    def __init__(self, client=None):
+        super().__init__()
+        self._client = client
+        self._epoch_waiting_for_evaluation = None
+        self._training_logs = {}
+
+    @property
+    def client(self):
+        return self._client if self._client is not None else wattcast.default_client()
+
+    def on_epoch_begin(self, args, state, control, **kwargs):
+        self._end_waiting_epoch(state)
+        self._training_logs = {}
+        if state.is_world_process_zero:
+            self.client.epoch_begin(math.floor(state.epoch or 0) + 1)
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        epoch = max(1, int(round(state.epoch or 0)))
+        if control.should_evaluate:
+            self._epoch_waiting_for_evaluation = epoch
+            return
+        self._end_epoch(epoch, self._training_logs, state, control)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        for name, value in (logs or {}).items():
+            if name != "epoch" and not name.startswith("eval_"):
+                self._training_logs[name] = value
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if self._epoch_waiting_for_evaluation is None:
+            return
+        epoch, self._epoch_waiting_for_evaluation = self._epoch_waiting_for_evaluation, None
+        combined = dict(self._training_logs)
+        combined.update({k: v for k, v in (metrics or {}).items() if k != "epoch"})
+        self._end_epoch(epoch, combined, state, control)
+
+    def on_train_end(self, args, state, control, **kwargs):
+        self._end_waiting_epoch(state)
+
+    def _end_waiting_epoch(self, state):
+        # The evaluation that was due never reported (it failed or was skipped).
+        if self._epoch_waiting_for_evaluation is not None:
+            epoch, self._epoch_waiting_for_evaluation = self._epoch_waiting_for_evaluation, None
+            if state.is_world_process_zero:
+                self.client.epoch_end(epoch, metrics=self._training_logs)
+
+    def _end_epoch(self, epoch, metrics, state, control):
+        if state.is_world_process_zero:
+            self.client.epoch_end(epoch, metrics=metrics)
+        if self.client.should_stop():
+            control.should_training_stop = True

@@ -1,0 +1,138 @@
+#include "sensors/process_tree_sensor.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "sensors/text_file.h"
+
+namespace wattcast {
+
+namespace {
+
+struct ProcessStat {
+  pid_t pid = 0;
+  pid_t parent = 0;
+  std::string command;
+  unsigned long long cpu_ticks = 0;  // utime + stime + cutime + cstime
+  unsigned long long rss_pages = 0;
+};
+
+// /proc/PID/stat: "pid (comm) state ppid ...". comm may hold spaces and parentheses, so the
+// fields are counted from the last ')'.
+std::optional<ProcessStat> parse_stat(const std::string& text) {
+  const size_t open = text.find('(');
+  const size_t close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  ProcessStat stat;
+  stat.command = text.substr(open + 1, close - open - 1);
+  std::istringstream pid_field(text.substr(0, open));
+  if (!(pid_field >> stat.pid)) return std::nullopt;
+
+  std::istringstream fields(text.substr(close + 1));
+  std::vector<std::string> after;  // after[0] is field 3 (state)
+  std::string field;
+  while (after.size() < 22 && fields >> field) after.push_back(field);
+  if (after.size() < 22) return std::nullopt;
+  auto number = [&](int field_number) { return parse_unsigned(after[static_cast<size_t>(field_number - 3)]); };
+  const auto parent = number(4);
+  const auto utime = number(14);
+  const auto stime = number(15);
+  const auto rss = number(24);
+  if (!parent.ok || !utime.ok || !stime.ok || !rss.ok) return std::nullopt;
+  // cutime and cstime are signed in the kernel's format; negative values never occur in practice.
+  const auto cutime = number(16);
+  const auto cstime = number(17);
+  stat.parent = static_cast<pid_t>(parent.value);
+  stat.cpu_ticks = utime.value + stime.value + (cutime.ok ? cutime.value : 0) + (cstime.ok ? cstime.value : 0);
+  stat.rss_pages = rss.value;
+  return stat;
+}
+
+std::optional<ProcessStat> read_stat(const std::string& proc_root, pid_t pid) {
+  const TextFile file = read_text_file(fmt::format("{}/{}/stat", proc_root, pid));
+  if (!file.ok()) return std::nullopt;
+  return parse_stat(file.text);
+}
+
+bool all_digits(const std::string& text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+}
+
+class ProcessTreeSensor final : public Sensor {
+ public:
+  ProcessTreeSensor(DeviceInfo device, std::string proc_root, pid_t root)
+      : devices_{std::move(device)}, proc_root_(std::move(proc_root)), root_(root) {}
+
+  std::string name() const override { return "process-tree"; }
+  const std::vector<DeviceInfo>& devices() const override { return devices_; }
+
+  Status sample(std::vector<Reading>& out) override {
+    std::map<pid_t, ProcessStat> processes;
+    std::multimap<pid_t, pid_t> children;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(proc_root_, error)) {
+      const std::string name = entry.path().filename().string();
+      if (!all_digits(name) || name.size() > 9) continue;
+      auto stat = read_stat(proc_root_, static_cast<pid_t>(std::stol(name)));
+      if (!stat) continue;  // exited since the listing
+      children.emplace(stat->parent, stat->pid);
+      processes.emplace(stat->pid, std::move(*stat));
+    }
+    if (!processes.count(root_)) return ok_status();
+
+    unsigned long long ticks = 0;
+    unsigned long long pages = 0;
+    std::vector<pid_t> pending = {root_};
+    std::set<pid_t> visited;  // parent links read at different instants could, in theory, loop
+    while (!pending.empty()) {
+      const pid_t pid = pending.back();
+      pending.pop_back();
+      if (!visited.insert(pid).second) continue;
+      const ProcessStat& stat = processes.at(pid);
+      ticks += stat.cpu_ticks;
+      pages += stat.rss_pages;
+      const auto [first, last] = children.equal_range(pid);
+      for (auto child = first; child != last; ++child) {
+        pending.push_back(child->second);
+      }
+    }
+    Reading reading;
+    reading.device = 0;
+    reading.cpu_time_s = static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    reading.rss_bytes = static_cast<double>(pages) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+    out.push_back(reading);
+    return ok_status();
+  }
+
+ private:
+  std::vector<DeviceInfo> devices_;
+  std::string proc_root_;
+  pid_t root_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Sensor>> make_process_tree_sensor(pid_t root_pid, const std::string& proc_root) {
+  const auto root = read_stat(proc_root, root_pid);
+  if (!root) {
+    return Error{fmt::format("process {} not found under {}: it has exited, or WATTCAST_PROC_ROOT does not point at "
+                             "a mounted procfs; its CPU time and memory will not be recorded",
+                             root_pid, proc_root)};
+  }
+  DeviceInfo device;
+  device.kind = "process";
+  device.name = fmt::format("pid {} ({}) and its descendants", root_pid, root->command);
+  device.uuid = fmt::format("pid-{}", root_pid);
+  device.index = 0;
+  device.provenance = Provenance::kMeasured;
+  return std::unique_ptr<Sensor>(std::make_unique<ProcessTreeSensor>(std::move(device), proc_root, root_pid));
+}
+
+}  // namespace wattcast

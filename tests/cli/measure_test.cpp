@@ -1,0 +1,189 @@
+// `wattcast measure` as a user runs it: a real child command, a replayed power trace, the store.
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "cli/cli_runner.h"
+#include "test_paths.h"
+#include "store/sqlite_store.h"
+
+namespace wattcast::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string trace() {
+  return write_scratch("trace.csv", "t_s,device,power_w\n0,gpu0,100\n0.2,gpu0,200\n0.4,gpu0,150\n");
+}
+
+std::string fresh_store(const std::string& name) {
+  const std::string path = (scratch_dir() / name).string();
+  fs::remove(path);
+  fs::remove(path + "-wal");
+  fs::remove(path + "-shm");
+  return path;
+}
+
+std::string measure(const std::string& store, const std::string& options = "") {
+  return "measure --replay " + trace() + " --out " + store + " " + options + " -- ";
+}
+
+TEST(MeasureTest, ExitsWithTheCommandsExitCodeAndRecordsTheRun) {
+  const std::string store = fresh_store("exit.db");
+  auto result = run_cli(measure(store, "--tag model=resnet --region ESP") + "sh -c 'echo hello; echo oops >&2; exit 3'");
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_EQ(result.out, "hello\n");  // the command's output passes through unchanged
+  EXPECT_NE(result.err.find("oops\n"), std::string::npos);
+  EXPECT_NE(result.err.find("CO2e"), std::string::npos);
+  auto opened = open_sqlite_store(store);
+  ASSERT_TRUE(opened.ok());
+  const auto runs = *(*opened)->runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(*runs[0].exit_code, 3);
+  EXPECT_EQ(runs[0].tags.at("model"), "resnet");
+  EXPECT_FALSE((*opened)->samples(runs[0].id)->empty());
+}
+
+TEST(MeasureTest, CommandKilledBySignalGives128PlusSignal) {
+  const std::string store = fresh_store("signal.db");
+  auto result = run_cli(measure(store) + "sh -c 'kill -TERM $$'");
+  EXPECT_EQ(result.exit_code, 128 + SIGTERM) << result.err;
+  EXPECT_NE(run_cli("show 1 --store " + store).out.find("killed by signal 15"), std::string::npos);
+}
+
+TEST(MeasureTest, CommandNotFoundIs127AndWritesNothing) {
+  const std::string store = fresh_store("notfound.db");
+  auto result = run_cli(measure(store) + "no-such-command-wattcast");
+  EXPECT_EQ(result.exit_code, 127);
+  EXPECT_NE(result.err.find("no-such-command-wattcast: command not found"), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(store));
+}
+
+TEST(MeasureTest, BadStoreAndOptionsAreExit2) {
+  auto unwritable = run_cli(measure("/proc/wattcast/runs.db") + "true");
+  EXPECT_EQ(unwritable.exit_code, 2) << unwritable.err;
+  EXPECT_EQ(count_lines(unwritable.err), 1) << unwritable.err;
+  auto unknown = run_cli("measure --frobnicate -- true");
+  EXPECT_EQ(unknown.exit_code, 2);
+  auto interval = run_cli(measure(fresh_store("interval.db"), "--interval-ms 0") + "true");
+  EXPECT_EQ(interval.exit_code, 2);
+  EXPECT_NE(interval.err.find("--interval-ms"), std::string::npos);
+}
+
+TEST(MeasureTest, StoreFromANewerSchemaIsRefused) {
+  const std::string store = fresh_store("newer.db");
+  ASSERT_EQ(run_cli(measure(store) + "true").exit_code, 0);
+  ASSERT_EQ(std::system(("sqlite3 " + store + " 'PRAGMA user_version=7' 2>/dev/null || python3 -c \"import sqlite3; "
+                         "c=sqlite3.connect('" + store + "'); c.execute('PRAGMA user_version=7'); c.commit()\"").c_str()),
+            0);
+  auto result = run_cli(measure(store) + "true");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("newer wattcast"), std::string::npos) << result.err;
+}
+
+TEST(MeasureTest, EpochPatternsMarkEpochs) {
+  const std::string store = fresh_store("epochs.db");
+  auto result = run_cli(measure(store, "--epoch-regex keras") +
+                        "sh -c 'echo Epoch 1/2; echo \"10/10 [====] - 1s 10ms/step - loss: 0.50 - val_accuracy: 0.80\"; "
+                        "echo Epoch 2/2; echo \"10/10 [====] - 1s 10ms/step - loss: 0.40 - val_accuracy: 0.85\"'");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto epochs = run_cli("export 1 --what epochs --store " + store);
+  ASSERT_EQ(epochs.exit_code, 0) << epochs.err;
+  EXPECT_EQ(count_lines(epochs.out), 3) << epochs.out;  // header + 2 epochs
+  EXPECT_NE(epochs.out.find("val_accuracy"), std::string::npos);
+}
+
+TEST(MeasureTest, PythonHelperMarksEpochsWithMetrics) {
+  const std::string store = fresh_store("python.db");
+  const std::string script = write_scratch("train.py",
+                                           "import wattcast\n"
+                                           "for epoch in range(3):\n"
+                                           "    wattcast.epoch_begin()\n"
+                                           "    wattcast.epoch_end(metrics={'val_f1': 0.5 + epoch / 10})\n");
+  auto result = run_cli("measure --replay " + trace() + " --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto epochs = run_cli("export 1 --what epochs --format jsonl --store " + store);
+  EXPECT_EQ(count_lines(epochs.out), 3) << epochs.out;
+  EXPECT_NE(epochs.out.find("\"val_f1\":0.7"), std::string::npos) << epochs.out;
+}
+
+// The monitor forwards a SIGINT another process sends it; the command decides what to do.
+TEST(MeasureTest, SigintToTheMonitorReachesTheCommand) {
+  const std::string store = fresh_store("sigint.db");
+  const std::string fifo = (scratch_dir() / "ready.fifo").string();
+  fs::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const pid_t monitor = fork();
+  if (monitor == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    const std::string script = "trap 'kill $!; exit 42' INT; echo ready > " + fifo + "; sleep 30 & wait";
+    execl(WATTCAST_BIN, WATTCAST_BIN, "measure", "--replay", trace().c_str(), "--out", store.c_str(), "--", "bash", "-c", script.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(99);
+  }
+  // Opening the FIFO blocks until the command has started and written to it.
+  FILE* ready = std::fopen(fifo.c_str(), "r");
+  ASSERT_NE(ready, nullptr);
+  char line[16] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, ready), nullptr);
+  std::fclose(ready);
+  ASSERT_EQ(kill(monitor, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(monitor, &status, 0), monitor);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 42);
+}
+
+// A monitor killed with SIGKILL leaves a store that opens cleanly, with the samples it flushed.
+TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
+  const std::string store = fresh_store("killed.db");
+  const pid_t monitor = fork();
+  if (monitor == 0) {
+    setpgid(0, 0);
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(WATTCAST_BIN, WATTCAST_BIN, "measure", "--interval-ms", "10", "--replay", trace().c_str(), "--out", store.c_str(), "--", "sleep",
+          "60", static_cast<char*>(nullptr));
+    _exit(99);
+  }
+  // Wait (bounded) until the store holds a flushed batch of samples.
+  size_t seen = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (seen == 0 && std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(store)) {
+      auto opened = open_sqlite_store(store);
+      if (opened) {
+        auto runs = (*opened)->runs();
+        if (runs && !runs->empty()) seen = (*opened)->samples(runs->front().id)->size();
+      }
+    }
+    if (seen == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_GT(seen, 0u);
+  kill(-monitor, SIGKILL);
+  int status = 0;
+  waitpid(monitor, &status, 0);
+
+  auto opened = open_sqlite_store(store);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  const auto runs = *(*opened)->runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_FALSE(runs[0].end_s.has_value());  // never finished
+  EXPECT_GE((*opened)->samples(runs[0].id)->size(), seen);
+  auto show = run_cli("show 1 --store " + store);
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+}
+
+}  // namespace
+}  // namespace wattcast::testing
