@@ -3,7 +3,10 @@
 polls psutil (CPU utilization, memory, the process tree's CPU time and RSS) and the powercap
 energy files at a fixed interval, while a command runs.
 
-usage: psutil_loop.py INTERVAL_MS COMMAND ARGS...
+usage: psutil_loop.py INTERVAL_MS [--slow-sources-every-s S] COMMAND ARGS...
+
+By default every source is read at every tick, as the study did. With --slow-sources-every-s the
+process tree and memory are read once per S seconds, as wattcast measure reads them.
 """
 import glob
 import subprocess
@@ -26,18 +29,29 @@ def read_rapl():
 
 def main():
     interval_s = float(sys.argv[1]) / 1000.0
-    child = subprocess.Popen(sys.argv[2:])
+    args = sys.argv[2:]
+    slow_every_s = 0.0
+    if args[0] == "--slow-sources-every-s":
+        slow_every_s = float(args[1])
+        args = args[2:]
+    child = subprocess.Popen(args)
     root = psutil.Process(child.pid)
     samples = []
     next_tick = time.monotonic()
+    last_slow = -1e9
+    cpu_s, rss, used = 0.0, 0, 0
     while child.poll() is None:
-        try:
-            tree = [root] + root.children(recursive=True)
-            cpu_s = sum(sum(p.cpu_times()[:2]) for p in tree)
-            rss = sum(p.memory_info().rss for p in tree)
-        except psutil.Error:
-            cpu_s, rss = 0.0, 0
-        samples.append((time.time(), psutil.cpu_percent(), psutil.virtual_memory().used, cpu_s, rss, read_rapl()))
+        now = time.monotonic()
+        if now - last_slow >= slow_every_s:
+            last_slow = now
+            try:
+                tree = [root] + root.children(recursive=True)
+                cpu_s = sum(sum(p.cpu_times()[:2]) for p in tree)
+                rss = sum(p.memory_info().rss for p in tree)
+            except psutil.Error:
+                cpu_s, rss = 0.0, 0
+            used = psutil.virtual_memory().used
+        samples.append((time.time(), psutil.cpu_percent(), used, cpu_s, rss, read_rapl()))
         next_tick += interval_s
         time.sleep(max(0.0, next_tick - time.monotonic()))
     print(f"psutil loop: {len(samples)} samples", file=sys.stderr)

@@ -58,16 +58,26 @@ std::string render_summary(const RunSummary& s) {
 }
 
 std::string render_hf_card(const RunSummary& s) {
-  std::string hardware;
+  std::string hardware, measured, modelled;
   for (const auto& d : s.devices) {
     if (d.device.info.kind == "gpu") hardware += (hardware.empty() ? "" : ", ") + d.device.info.name;
   }
-  if (hardware.empty()) hardware = "CPU";
+  for (const auto& [kind, is_modelled] : s.modelled_by_kind) {
+    std::string& list = is_modelled ? modelled : measured;
+    list += (list.empty() ? "" : ", ") + kind;
+  }
+  std::string source = "wattcast measure";
+  if (!measured.empty() && !modelled.empty()) {
+    source = fmt::format("wattcast measure ({} measured; {} modelled)", measured, modelled);
+  } else if (!measured.empty() || !modelled.empty()) {
+    source = fmt::format("wattcast measure ({} {})", measured.empty() ? modelled : measured, measured.empty() ? "modelled" : "measured");
+  }
+  const auto type = s.run.tags.find("training_type");
   return fmt::format(
-      "co2_eq_emissions:\n  emissions: {:.6g}\n  source: \"wattcast measure ({})\"\n  training_type: \"{}\"\n  geographical_location: \"{}\"\n"
+      "co2_eq_emissions:\n  emissions: {:.6g}\n  source: \"{}\"\n  training_type: \"{}\"\n  geographical_location: \"{}\"\n"
       "  hardware_used: \"{}\"\n",
-      s.co2e_g, s.modelled_by_kind.empty() ? "measured" : "measured GPU power; see the run for modelled components",
-      s.run.tags.count("training_type") ? s.run.tags.at("training_type") : "fine-tuning", s.location, hardware);
+      s.co2e_g, source, type != s.run.tags.end() ? type->second : "pre-training", s.location.empty() ? "unknown" : s.location,
+      hardware.empty() ? "CPU" : hardware);
 }
 
 }  // namespace wattcast::cli

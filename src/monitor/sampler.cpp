@@ -13,7 +13,11 @@ double unix_time_s() {
 }
 
 Sampler::Sampler(std::vector<SensorBinding> sensors, RunStore& store, SamplerOptions options)
-    : sensors_(std::move(sensors)), sensor_failed_(sensors_.size(), false), store_(store), options_(options) {
+    : sensors_(std::move(sensors)),
+      sensor_failed_(sensors_.size(), false),
+      last_read_s_(sensors_.size(), 0.0),
+      store_(store),
+      options_(options) {
   for (const auto& binding : sensors_) device_state_.emplace_back(binding.sensor->devices().size());
 }
 
@@ -34,6 +38,11 @@ Status Sampler::stop() {
   }
   running_ = false;
   if (sampler_thread_.joinable()) sampler_thread_.join();
+  {
+    // Only now is every sample in pending_: the writer's last flush must come after this.
+    const std::lock_guard<std::mutex> lock(mutex_);
+    sampling_done_ = true;
+  }
   wake_writer_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
   const std::lock_guard<std::mutex> lock(mutex_);
@@ -84,8 +93,12 @@ void Sampler::take_sample(int64_t tick) {
   std::vector<Reading> readings;
   for (size_t s = 0; s < sensors_.size(); ++s) {
     if (sensor_failed_[s]) continue;
-    readings.clear();
     const double t_s = unix_time_s();
+    // Always on the first and the final tick, so every sensor covers the whole run.
+    const bool final_tick = !running_;
+    if (tick > 0 && !final_tick && t_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s()) continue;
+    last_read_s_[s] = t_s;
+    readings.clear();
     if (auto status = sensors_[s].sensor->sample(readings); !status) {
       sensor_failed_[s] = true;
       warn(sensors_[s].sensor->name() + ": " + status.error().message + "; no further samples from it");
@@ -120,8 +133,8 @@ void Sampler::take_sample(int64_t tick) {
 void Sampler::write_loop() {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    wake_writer_.wait_for(lock, options_.flush_interval, [this] { return !running_; });
-    const bool last = !running_;
+    wake_writer_.wait_for(lock, options_.flush_interval, [this] { return sampling_done_; });
+    const bool last = sampling_done_;
     std::vector<SampleRecord> batch = std::exchange(pending_, {});
     lock.unlock();
     Status written = store_.append_samples(batch);

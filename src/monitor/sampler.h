@@ -57,6 +57,7 @@ class Sampler {
 
   std::vector<SensorBinding> sensors_;
   std::vector<bool> sensor_failed_;
+  std::vector<double> last_read_s_;  // sampler thread only
   RunStore& store_;
   SamplerOptions options_;
 
@@ -71,6 +72,7 @@ class Sampler {
   LiveTotals live_;
   Status write_status_ = ok_status();
   bool stopped_ = false;
+  bool sampling_done_ = false;  // the sampler thread has ended and left its last samples
 
   // Sampler thread only: per store device, the last power and counter seen, to integrate energy.
   struct DeviceState {

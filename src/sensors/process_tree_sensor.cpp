@@ -71,6 +71,8 @@ class ProcessTreeSensor final : public Sensor {
       : devices_{std::move(device)}, proc_root_(std::move(proc_root)), root_(root) {}
 
   std::string name() const override { return "process-tree"; }
+  // Walking /proc costs an open per process; CPU time and RSS once a second suffice.
+  double min_interval_s() const override { return 1.0; }
   const std::vector<DeviceInfo>& devices() const override { return devices_; }
 
   Status sample(std::vector<Reading>& out) override {

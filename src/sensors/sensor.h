@@ -48,6 +48,10 @@ class Sensor {
   virtual ~Sensor() = default;
   virtual std::string name() const = 0;  // "nvml", "rapl", "cpu-model", ...
   virtual const std::vector<DeviceInfo>& devices() const = 0;
+  // The shortest useful time between two readings, s. Sensors whose figures change slowly or
+  // are modelled anyway (process tree, memory) read less often than the sampling interval, so
+  // fast sampling of the GPU stays cheap.
+  virtual double min_interval_s() const { return 0; }
   // Appends one reading per device. An error is reported by the monitor once and the sensor is
   // then skipped; a device that fails alone is left out of `out` for that tick.
   virtual Status sample(std::vector<Reading>& out) = 0;
