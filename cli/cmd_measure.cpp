@@ -1,10 +1,8 @@
 // `wattcast measure [options] -- COMMAND ARGS...`: run a training command, sample power while it
 // runs, keep every sample and marker in the run store, and print what the run cost.
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 

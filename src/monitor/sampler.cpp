@@ -96,7 +96,9 @@ void Sampler::take_sample(int64_t tick) {
     const double t_s = unix_time_s();
     // Always on the first and the final tick, so every sensor covers the whole run.
     const bool final_tick = !running_;
-    if (tick > 0 && !final_tick && t_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s()) continue;
+    // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
+    const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
+    if (tick > 0 && !final_tick && t_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
     last_read_s_[s] = t_s;
     readings.clear();
     if (auto status = sensors_[s].sensor->sample(readings); !status) {
@@ -118,9 +120,14 @@ void Sampler::take_sample(int64_t tick) {
       if (std::isfinite(reading.power_w)) {
         state.last_power_w = reading.power_w;
         state.last_t_s = t_s;
-        power_now_w += reading.power_w;
       }
       batch.push_back({sensors_[s].device_ids[reading.device], tick, t_s, reading});
+    }
+  }
+  // Devices read less often than every tick still draw power: show each one's latest figure.
+  for (const auto& sensor_states : device_state_) {
+    for (const DeviceState& state : sensor_states) {
+      if (std::isfinite(state.last_power_w)) power_now_w += state.last_power_w;
     }
   }
   const std::lock_guard<std::mutex> lock(mutex_);
