@@ -31,30 +31,36 @@ def cost(argv):
 
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
+    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
     wattcast = os.path.join(build, "wattcast")
-    print(f"idle command: sleep {seconds:g}; CPU seconds per hour = measured CPU seconds x 3600 / {seconds:g}")
-    print("| monitor | interval | CPU s per hour | % of one core | peak RSS MB |")
-    print("|---|---|---:|---:|---:|")
-    baseline_cpu, _ = cost(["sleep", str(seconds)])
-    rows = []
+    loop = os.path.join(HERE, "psutil_loop.py")
+    print(f"idle command: sleep {seconds:g}. CPU seconds per hour of monitoring = (CPU seconds with `sleep {seconds:g}`"
+          f" - CPU seconds with `sleep 0`) x 3600 / {seconds:g}: start-up (loading tables, the interpreter) is paid once per run,"
+          " not per hour, and is shown apart.")
+    print("| monitor | interval | CPU s per hour | % of one core | start-up CPU s | peak RSS MB |")
+    print("|---|---|---:|---:|---:|---:|")
+    monitors = [
+        ("wattcast measure", lambda ms, store, cmd: [wattcast, "measure", "--interval-ms", str(ms), "--out", store, "--"] + cmd),
+        ("python psutil loop (the study's: every source every tick)", lambda ms, store, cmd: [sys.executable, loop, str(ms)] + cmd),
+        ("python psutil loop (wattcast's cadence: slow sources 1/s)",
+         lambda ms, store, cmd: [sys.executable, loop, str(ms), "--slow-sources-every-s", "1"] + cmd),
+    ]
+    per_hour = {}
     with tempfile.TemporaryDirectory() as tmp:
         for interval_ms in (100, 1):
-            store = os.path.join(tmp, f"runs-{interval_ms}.db")
-            # One process at a time, so each figure is that process's own peak.
-            w_cpu, w_rss = cost([wattcast, "measure", "--interval-ms", str(interval_ms), "--out", store, "--", "sleep", str(seconds)])
-            p_cpu, p_rss = cost([sys.executable, os.path.join(HERE, "psutil_loop.py"), str(interval_ms), "sleep", str(seconds)])
-            s_cpu, s_rss = cost([sys.executable, os.path.join(HERE, "psutil_loop.py"), str(interval_ms), "--slow-sources-every-s", "1",
-                                 "sleep", str(seconds)])
-            for name, cpu, rss in (("wattcast measure", w_cpu, w_rss), ("python psutil loop (study: every source every tick)", p_cpu, p_rss),
-                                   ("python psutil loop (wattcast's cadence: tree and memory 1/s)", s_cpu, s_rss)):
-                per_hour = (cpu - baseline_cpu) * 3600.0 / seconds
-                print(f"| {name} | {interval_ms} ms | {per_hour:.1f} | {100.0 * per_hour / 3600.0:.3f} | {rss:.1f} |")
-            rows.append((interval_ms, w_cpu - baseline_cpu, p_cpu - baseline_cpu, s_cpu - baseline_cpu))
+            for name, argv in monitors:
+                store = os.path.join(tmp, f"runs-{interval_ms}.db")
+                # One process at a time, so each figure is that process's own.
+                start_cpu, _ = cost(argv(interval_ms, store, ["sleep", "0"]))
+                run_cpu, rss = cost(argv(interval_ms, store, ["sleep", str(seconds)]))
+                hourly = max(0.0, run_cpu - start_cpu) * 3600.0 / seconds
+                per_hour[(name, interval_ms)] = hourly
+                print(f"| {name} | {interval_ms} ms | {hourly:.2f} | {100.0 * hourly / 3600.0:.3f} | {start_cpu:.3f} | {rss:.1f} |")
     print()
-    for interval_ms, w, p, s in rows:
-        print(f"at {interval_ms} ms: the study's Python loop uses {p / max(w, 1e-9):.0f}x the CPU of wattcast measure "
-              f"({s / max(w, 1e-9):.0f}x at the same cadence)")
+    for interval_ms in (100, 1):
+        w = max(per_hour[(monitors[0][0], interval_ms)], 1e-9)
+        print(f"at {interval_ms} ms: the study's Python loop uses {per_hour[(monitors[1][0], interval_ms)] / w:.0f}x the CPU of "
+              f"wattcast measure ({per_hour[(monitors[2][0], interval_ms)] / w:.0f}x at wattcast's cadence)")
 
 
 if __name__ == "__main__":

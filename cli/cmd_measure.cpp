@@ -220,6 +220,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   callbacks.on_output = [&](bool is_stderr, std::string_view bytes) {
     for (const auto& event : matcher->feed(is_stderr ? OutputStream::kStderr : OutputStream::kStdout, bytes, unix_time_s())) record(event, "pattern");
   };
+  callbacks.extra_fd = markers.descriptor();
+  callbacks.on_extra_readable = [&] { drain_markers(); };
   callbacks.on_tick = [&] {
     drain_markers();
     for (const auto& warning : sampler.take_warnings()) {
@@ -227,7 +229,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
     }
     const double now_s = unix_time_s();
-    if (now_s - last_draw_s >= 1.0) {
+    if (now_s - last_draw_s >= 0.9) {
       live.draw(now_s - run.start_s, sampler.live(), current_epoch, options.epochs);
       last_draw_s = now_s;
     }

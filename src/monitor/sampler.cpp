@@ -2,7 +2,9 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace wattcast {
 
@@ -36,8 +38,14 @@ Status Sampler::stop() {
     if (stopped_) return write_status_;
     stopped_ = true;
   }
-  running_ = false;
+  {
+    const std::lock_guard<std::mutex> lock(sleep_mutex_);
+    running_ = false;
+  }
+  wake_sampler_.notify_all();
   if (sampler_thread_.joinable()) sampler_thread_.join();
+  // The last sample, taken here so it is as close as possible to the end of the command.
+  take_sample(last_tick_ + 1);
   {
     // Only now is every sample in pending_: the writer's last flush must come after this.
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -65,28 +73,37 @@ void Sampler::warn(std::string message) {
 }
 
 // Absolute deadlines on the monotonic clock: the interval does not drift with the time each
-// tick takes, and a late tick is taken at once rather than skipped, so ticks stay consecutive.
-// The first tick is taken at once and the last one after stop() is called, so even a command
-// that ends immediately has a sample at both ends.
+// tick takes, and a late tick is taken at once rather than skipped. Ticks at which no sensor is
+// due (all of them read less often than the interval) are slept through, so an idle monitor
+// wakes only when there is something to read. The first tick is taken at once and a last one
+// as soon as stop() is called, so even a command that ends at once has a sample at both ends.
 void Sampler::sample_loop() {
-  timespec deadline{};
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  const long long interval_ns = options_.interval.count();
-  for (int64_t tick = 0;; ++tick) {
+  const auto interval = options_.interval;
+  auto deadline = std::chrono::steady_clock::now();
+  for (int64_t tick = 0; running_;) {
     take_sample(tick);
-    if (!running_) return;
-    deadline.tv_nsec += interval_ns % 1000000000LL;
-    deadline.tv_sec += static_cast<time_t>(interval_ns / 1000000000LL);
-    if (deadline.tv_nsec >= 1000000000L) {
-      deadline.tv_nsec -= 1000000000L;
-      ++deadline.tv_sec;
-    }
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
-    }
+    const int64_t skip = ticks_until_due();
+    tick += skip;
+    deadline += skip * interval;
+    std::unique_lock<std::mutex> lock(sleep_mutex_);
+    wake_sampler_.wait_until(lock, deadline, [this] { return !running_; });
   }
 }
 
+int64_t Sampler::ticks_until_due() const {
+  const double interval_s = std::chrono::duration<double>(options_.interval).count();
+  const double now_s = unix_time_s();
+  double wait_s = std::numeric_limits<double>::infinity();
+  for (size_t s = 0; s < sensors_.size(); ++s) {
+    if (sensor_failed_[s]) continue;
+    wait_s = std::min(wait_s, last_read_s_[s] + sensors_[s].sensor->min_interval_s() - now_s);
+  }
+  if (!std::isfinite(wait_s)) return 1;
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_s / interval_s - 0.5)));
+}
+
 void Sampler::take_sample(int64_t tick) {
+  last_tick_ = tick;
   std::vector<SampleRecord> batch;
   double power_now_w = 0;
   double energy_delta_j = 0;

@@ -24,7 +24,8 @@ struct SensorBinding {
 
 struct SamplerOptions {
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
-  std::chrono::nanoseconds flush_interval = std::chrono::milliseconds(500);
+  // At most this much is lost if the monitor is killed; longer batches cost less.
+  std::chrono::nanoseconds flush_interval = std::chrono::seconds(1);
 };
 
 // What the live status line shows.
@@ -53,6 +54,7 @@ class Sampler {
   void sample_loop();
   void write_loop();
   void take_sample(int64_t tick);
+  int64_t ticks_until_due() const;
   void warn(std::string message);
 
   std::vector<SensorBinding> sensors_;
@@ -62,6 +64,9 @@ class Sampler {
   SamplerOptions options_;
 
   std::atomic<bool> running_{false};
+  std::mutex sleep_mutex_;  // pairs with wake_sampler_, so stop() cuts a long sleep short
+  std::condition_variable wake_sampler_;
+  int64_t last_tick_ = 0;   // sampler thread, then stop() once it has joined
   std::thread sampler_thread_;
   std::thread writer_thread_;
 

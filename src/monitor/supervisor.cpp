@@ -65,12 +65,13 @@ Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks
     }
   };
 
+  // SIGCHLD arrives on the signalfd, so the loop wakes at once when the child exits.
   reap();
   // Until the child has exited and its pipes are drained (a grandchild may hold them open; stop
   // reading then, once the child itself is gone and they are quiet).
   while (!exited || out_fd >= 0 || err_fd >= 0) {
-    pollfd fds[3] = {{signal_fd, POLLIN, 0}, {out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    const int ready = poll(fds, 3, callbacks.tick_ms);
+    pollfd fds[4] = {{signal_fd, POLLIN, 0}, {out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {callbacks.extra_fd, POLLIN, 0}};
+    const int ready = poll(fds, 4, exited ? 100 : callbacks.tick_ms);
     if (ready < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info{};
@@ -84,6 +85,7 @@ Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks
         }
       }
     }
+    if (callbacks.extra_fd >= 0 && (fds[3].revents & POLLIN) && callbacks.on_extra_readable) callbacks.on_extra_readable();
     if (out_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) pump(out_fd, false);
     if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) pump(err_fd, true);
     reap();

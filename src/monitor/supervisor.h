@@ -20,7 +20,11 @@ struct SupervisorCallbacks {
   std::function<void()> before_output;                                     // e.g. to clear a status line
   std::function<void(bool is_stderr, std::string_view bytes)> on_output;  // already passed through
   std::function<void()> on_tick;                                          // at least every tick_ms
-  int tick_ms = 100;
+  int tick_ms = 1000;
+  // Another descriptor to watch (the marker socket): handled as soon as it is readable, so the
+  // loop need not wake often just in case.
+  int extra_fd = -1;
+  std::function<void()> on_extra_readable;
 };
 
 // Blocks SIGINT, SIGTERM, SIGHUP and SIGCHLD in the calling thread; call it before starting any
