@@ -7,6 +7,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import unittest
 
 # The package under test, without installing it.
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -47,3 +48,17 @@ class MarkerReceiver:
     def __exit__(self, *exc_info):
         self.close()
         return False
+
+
+class ReceiverTestCase(unittest.TestCase):
+    """A receiver and a client talking to it, fresh for each test."""
+
+    def setUp(self):
+        import wattcast  # after PACKAGE_ROOT is on the path
+
+        self.receiver = MarkerReceiver()
+        self.client = wattcast.Client(self.receiver.socket_path, sync=False)
+
+    def tearDown(self):
+        self.client.close()
+        self.receiver.close()

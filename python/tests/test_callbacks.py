@@ -7,7 +7,7 @@ import types
 import unittest
 from unittest import mock
 
-from marker_receiver import MarkerReceiver
+from marker_receiver import ReceiverTestCase
 
 import wattcast
 
@@ -52,15 +52,7 @@ def fake_transformers():
     return transformers
 
 
-class CallbackTestCase(unittest.TestCase):
-    def setUp(self):
-        self.receiver = MarkerReceiver()
-        self.client = wattcast.Client(self.receiver.socket_path, sync=False)
-
-    def tearDown(self):
-        self.client.close()
-        self.receiver.close()
-
+class CallbackTestCase(ReceiverTestCase):
     def sent(self):
         return [(m["type"], m.get("epoch"), m.get("name")) for m in self.receiver.drain()]
 

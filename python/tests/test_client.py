@@ -8,7 +8,7 @@ import types
 import unittest
 from unittest import mock
 
-from marker_receiver import PACKAGE_ROOT, MarkerReceiver
+from marker_receiver import PACKAGE_ROOT, MarkerReceiver, ReceiverTestCase
 
 import wattcast
 from wattcast import _client
@@ -32,15 +32,7 @@ def fake_torch(initialized=True):
     return torch
 
 
-class ClientMessagesTest(unittest.TestCase):
-    def setUp(self):
-        self.receiver = MarkerReceiver()
-        self.client = wattcast.Client(self.receiver.socket_path, sync=False)
-
-    def tearDown(self):
-        self.client.close()
-        self.receiver.close()
-
+class ClientMessagesTest(ReceiverTestCase):
     def test_epochs_are_counted_and_carry_metrics(self):
         before = time.time()
         for _ in range(2):
