@@ -55,7 +55,7 @@ double to_target(Target target, double log_value, const TrainingConfig& c) { ret
 // log of the quantity (W or J) from a target value.
 double log_value(Target target, double y, const TrainingConfig& c) { return y + log_scale(target, c); }
 
-std::vector<MemberSpec> member_specs(Target target) {
+std::vector<MemberSpec> build_member_specs(Target target) {
   using F = Features;
   if (target == Target::kPower) {
     // Two views of power averaged: a constant-mean process over the configuration, and a
@@ -79,6 +79,13 @@ std::vector<MemberSpec> member_specs(Target target) {
   additive.kernel_groups = {{0, 1}, {2, 3, 4, 5, 6, 7}, {0, 2, 3, 4, 5, 6, 7}};
   additive.min_noise_sd = 0.1;
   return {{{F::kCores, F::kTdp, F::kGflops, F::kBatch, F::kInput, F::kSamples, F::kTrainShare, F::kStepWorkPerCore}, additive}};
+}
+
+// Built once: predictions look the layout up on every call.
+const std::vector<MemberSpec>& member_specs(Target target) {
+  static const std::vector<MemberSpec> power = build_member_specs(Target::kPower);
+  static const std::vector<MemberSpec> energy = build_member_specs(Target::kEnergy);
+  return target == Target::kPower ? power : energy;
 }
 
 Eigen::VectorXd select(const Eigen::VectorXd& all, const std::vector<int>& features) {
@@ -144,10 +151,10 @@ GpPrediction combine(const std::vector<GpPrediction>& members) {
   return {mean, std::sqrt(within / n + between / n)};
 }
 
-// The prediction in target space (logit power share, log energy per sample).
+// The prediction in target space (log power share of TDP, log energy per sample).
 GpPrediction predict_target(const std::vector<GaussianProcess>& members, Target target, const TrainingConfig& config) {
   const Eigen::VectorXd all = all_features(config);
-  const auto specs = member_specs(target);
+  const auto& specs = member_specs(target);
   std::vector<GpPrediction> predictions;
   for (size_t m = 0; m < members.size(); ++m) predictions.push_back(members[m].predict(select(all, specs[m].features)));
   return combine(predictions);
@@ -202,7 +209,7 @@ nlohmann::json members_json(const std::vector<GaussianProcess>& members) {
 
 // A model file must match the ensemble layout of this build.
 Result<std::vector<GaussianProcess>> members_from_json(const nlohmann::json& json, Target target) {
-  const auto specs = member_specs(target);
+  const auto& specs = member_specs(target);
   if (!json.is_array() || json.size() != specs.size()) return Error{"wattcast model: made by a different version (ensemble differs)"};
   std::vector<GaussianProcess> members;
   for (size_t m = 0; m < specs.size(); ++m) {

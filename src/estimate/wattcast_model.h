@@ -28,8 +28,6 @@ class WattcastModel : public FittedModel {
   std::vector<Extrapolation> extrapolation(const TrainingConfig& config) const override { return ranges_.outside(config); }
   nlohmann::json to_json() const override;
 
-  const IntervalCalibration& calibration() const { return calibration_; }
-
  private:
   WattcastModel(std::vector<GaussianProcess> power, std::vector<GaussianProcess> energy, IntervalCalibration calibration,
                 FeatureRanges ranges)
