@@ -217,9 +217,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   double last_draw_s = 0;
   SupervisorCallbacks callbacks;
   callbacks.before_output = [&] { live.clear(); };
-  callbacks.on_output = [&](bool is_stderr, std::string_view bytes) {
-    for (const auto& event : matcher->feed(is_stderr ? OutputStream::kStderr : OutputStream::kStdout, bytes, unix_time_s())) record(event, "pattern");
-  };
+  if (matcher) {
+    callbacks.on_output = [&](bool is_stderr, std::string_view bytes) {
+      const OutputStream stream = is_stderr ? OutputStream::kStderr : OutputStream::kStdout;
+      for (const auto& event : matcher->feed(stream, bytes, unix_time_s())) record(event, "pattern");
+    };
+  }
   callbacks.extra_fd = markers.descriptor();
   callbacks.on_extra_readable = [&] { drain_markers(); };
   callbacks.on_tick = [&] {
@@ -234,7 +237,6 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       last_draw_s = now_s;
     }
   };
-  if (!matcher) callbacks.on_output = nullptr;
   const ChildExit exit = unwrap(supervise(*child, callbacks));
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");

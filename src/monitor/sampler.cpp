@@ -108,13 +108,13 @@ void Sampler::take_sample(int64_t tick) {
   double power_now_w = 0;
   double energy_delta_j = 0;
   std::vector<Reading> readings;
+  // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
+  const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
   for (size_t s = 0; s < sensors_.size(); ++s) {
     if (sensor_failed_[s]) continue;
     const double t_s = unix_time_s();
     // Always on the first and the final tick, so every sensor covers the whole run.
     const bool final_tick = !running_;
-    // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
-    const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
     if (tick > 0 && !final_tick && t_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
     last_read_s_[s] = t_s;
     readings.clear();
