@@ -104,10 +104,12 @@ int64_t Sampler::ticks_until_due() const {
 
 void Sampler::take_sample(int64_t tick) {
   last_tick_ = tick;
-  std::vector<SampleRecord> batch;
+  // Buffers kept across ticks: at 1 ms the sampler must not allocate on every tick.
+  std::vector<SampleRecord>& batch = tick_batch_;
+  std::vector<Reading>& readings = tick_readings_;
+  batch.clear();
   double power_now_w = 0;
   double energy_delta_j = 0;
-  std::vector<Reading> readings;
   // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
   const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
   for (size_t s = 0; s < sensors_.size(); ++s) {
@@ -148,18 +150,20 @@ void Sampler::take_sample(int64_t tick) {
     }
   }
   const std::lock_guard<std::mutex> lock(mutex_);
-  pending_.insert(pending_.end(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  pending_.insert(pending_.end(), batch.begin(), batch.end());
   live_.power_w = power_now_w;
   live_.energy_j += energy_delta_j;
   live_.ticks = tick + 1;
 }
 
 void Sampler::write_loop() {
+  std::vector<SampleRecord> batch;  // swapped with pending_, so neither buffer is reallocated each flush
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
     wake_writer_.wait_for(lock, options_.flush_interval, [this] { return sampling_done_; });
     const bool last = sampling_done_;
-    std::vector<SampleRecord> batch = std::exchange(pending_, {});
+    batch.clear();
+    batch.swap(pending_);
     lock.unlock();
     Status written = store_.append_samples(batch);
     lock.lock();

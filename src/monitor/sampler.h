@@ -60,6 +60,8 @@ class Sampler {
   std::vector<SensorBinding> sensors_;
   std::vector<bool> sensor_failed_;
   std::vector<double> last_read_s_;  // sampler thread only
+  std::vector<SampleRecord> tick_batch_;  // sampler thread only
+  std::vector<Reading> tick_readings_;    // sampler thread only
   RunStore& store_;
   SamplerOptions options_;
 

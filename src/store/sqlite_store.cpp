@@ -111,7 +111,10 @@ std::map<std::string, std::string> tags_from_json(const std::string& text) {
 class SqliteStore : public RunStore {
  public:
   SqliteStore(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteStore() override { sqlite3_close(db_); }
+  ~SqliteStore() override {
+    insert_sample_.reset();  // an unfinalized statement would keep the connection open
+    sqlite3_close(db_);
+  }
 
   Result<int64_t> begin_run(const RunRecord& run) override {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -145,11 +148,19 @@ class SqliteStore : public RunStore {
   Status append_samples(const std::vector<SampleRecord>& samples) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (samples.empty()) return ok_status();
+    // Prepared once and kept: the monitor appends a batch every second for hours.
+    if (!insert_sample_) {
+      insert_sample_ = std::make_unique<Statement>(
+          db_,
+          "INSERT INTO samples(device_id, tick, t_s, power_w, energy_j, utilization_pct, memory_used_bytes, temperature_c, "
+          "sm_clock_mhz, power_limit_w, cpu_time_s, rss_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      if (!insert_sample_->ok()) {
+        insert_sample_.reset();
+        return failure("prepare sample insert");
+      }
+    }
     if (auto begun = exec("BEGIN"); !begun) return begun;
-    Statement s(db_,
-                "INSERT INTO samples(device_id, tick, t_s, power_w, energy_j, utilization_pct, memory_used_bytes, temperature_c, "
-                "sm_clock_mhz, power_limit_w, cpu_time_s, rss_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s.ok()) return rollback("prepare sample insert");
+    Statement& s = *insert_sample_;
     for (const auto& sample : samples) {
       const Reading& r = sample.reading;
       s.bind(1, sample.device_id);
@@ -164,8 +175,9 @@ class SqliteStore : public RunStore {
       s.bind(10, r.power_limit_w);
       s.bind(11, r.cpu_time_s);
       s.bind(12, r.rss_bytes);
-      if (s.step() != SQLITE_DONE) return rollback("insert sample");
+      const bool inserted = s.step() == SQLITE_DONE;
       s.reset();
+      if (!inserted) return rollback("insert sample");
     }
     return exec("COMMIT");
   }
@@ -342,6 +354,7 @@ class SqliteStore : public RunStore {
 
   sqlite3* db_;
   std::string path_;
+  std::unique_ptr<Statement> insert_sample_;
   // The monitor's writer thread and its main thread share the connection; a transaction
   // must not interleave with another call.
   std::mutex mutex_;
