@@ -12,6 +12,8 @@ namespace {
 // this many rows bounds the drift for O(m / 4096) extra work per cell.
 constexpr size_t kExactCovarianceEveryRows = 4096;
 
+static_assert(kDiagonalsPerBlock % 8 == 0, "the SIMD kernels step whole vectors through a block");
+
 constexpr double kNoCorrelation = -std::numeric_limits<double>::infinity();
 
 // Rows on which the covariances are recomputed exactly instead of updated.
@@ -129,6 +131,54 @@ __attribute__((target("avx2,fma"))) void sweep_avx2(const SubsequenceStats& stat
   }
 }
 
+
+// The AVX2 kernel's twin on 8 lanes; masks replace the blends and cover the row's tail.
+__attribute__((target("avx512f"))) void sweep_avx512(const SubsequenceStats& stats, size_t first_diagonal,
+                                                     size_t count, CorrelationProfile& profile) {
+  const size_t subsequences = stats.count();
+  const double* df = stats.df.data();
+  const double* dg = stats.dg.data();
+  const double* inverse_norm = stats.inverse_norm.data();
+  double* column_best = profile.correlation.data();
+  int64_t* column_index = profile.index.data();
+  // Zeroed: the last vector of a short row reads lanes past `lanes` (masked out of every result).
+  alignas(64) double covariance[kDiagonalsPerBlock] = {};
+  alignas(64) double row_correlations[kDiagonalsPerBlock] = {};
+
+  for (size_t row = 0; row + first_diagonal < subsequences; ++row) {
+    const size_t first_column = row + first_diagonal;
+    const size_t lanes = std::min(count, subsequences - first_column);
+    const bool exact = row % kExactCovarianceEveryRows == 0;
+    if (exact) seed_covariances(stats, row, first_column, lanes, covariance);
+    const __m512d df_row8 = _mm512_set1_pd(exact ? 0.0 : df[row]);
+    const __m512d dg_row8 = _mm512_set1_pd(exact ? 0.0 : dg[row]);
+    const __m512d inverse_norm_row8 = _mm512_set1_pd(inverse_norm[row]);
+    const __m512i row_index8 = _mm512_set1_epi64(static_cast<int64_t>(row));
+    __m512d row_maximum8 = _mm512_set1_pd(kNoCorrelation);
+
+    for (size_t k = 0; k < lanes; k += 8) {
+      const __mmask8 active = lanes - k >= 8 ? __mmask8{0xff} : static_cast<__mmask8>((1u << (lanes - k)) - 1);
+      const size_t column = first_column + k;
+      __m512d cov = _mm512_load_pd(covariance + k);
+      cov = _mm512_fmadd_pd(df_row8, _mm512_maskz_loadu_pd(active, dg + column), cov);
+      cov = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(active, df + column), dg_row8, cov);
+      _mm512_store_pd(covariance + k, cov);
+      const __m512d correlation =
+          _mm512_mul_pd(_mm512_mul_pd(cov, _mm512_maskz_loadu_pd(active, inverse_norm + column)), inverse_norm_row8);
+      _mm512_store_pd(row_correlations + k, correlation);
+      const __m512d best = _mm512_maskz_loadu_pd(active, column_best + column);
+      // Inactive lanes compare 0 > 0: false. NaN correlations compare false too.
+      const __mmask8 improved = _mm512_mask_cmp_pd_mask(active, correlation, best, _CMP_GT_OQ);
+      row_maximum8 = _mm512_mask_max_pd(row_maximum8, active, correlation, row_maximum8);
+      _mm512_mask_storeu_pd(column_best + column, improved, correlation);
+      _mm512_mask_storeu_epi64(column_index + column, improved, row_index8);
+    }
+    alignas(64) double lane_maxima[8];
+    _mm512_store_pd(lane_maxima, row_maximum8);
+    fold_row_maximum(row_correlations, lanes, *std::max_element(lane_maxima, lane_maxima + 8), row, first_column, profile);
+  }
+}
+
 }  // namespace
 
 CorrelationProfile::CorrelationProfile(size_t count) : correlation(count, kNoCorrelation), index(count, -1) {}
@@ -143,18 +193,39 @@ void CorrelationProfile::merge(const CorrelationProfile& other) {
   }
 }
 
-KernelIsa best_kernel_isa() {
+bool kernel_isa_supported(KernelIsa isa) {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? KernelIsa::kAvx2 : KernelIsa::kPortable;
+  switch (isa) {
+    case KernelIsa::kAvx512:
+      return __builtin_cpu_supports("avx512f");
+    case KernelIsa::kAvx2:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case KernelIsa::kPortable:
+      return true;
+  }
+  return false;
+}
+
+KernelIsa best_kernel_isa() {
+  for (KernelIsa isa : {KernelIsa::kAvx512, KernelIsa::kAvx2}) {
+    if (kernel_isa_supported(isa)) return isa;
+  }
+  return KernelIsa::kPortable;
 }
 
 void sweep_diagonal_block(const SubsequenceStats& stats, size_t first_diagonal, size_t count, KernelIsa isa,
                           CorrelationProfile& profile) {
   count = std::min(count, kDiagonalsPerBlock);
-  if (isa == KernelIsa::kAvx2) {
-    sweep_avx2(stats, first_diagonal, count, profile);
-  } else {
-    sweep_portable(stats, first_diagonal, count, profile);
+  switch (isa) {
+    case KernelIsa::kAvx512:
+      sweep_avx512(stats, first_diagonal, count, profile);
+      break;
+    case KernelIsa::kAvx2:
+      sweep_avx2(stats, first_diagonal, count, profile);
+      break;
+    case KernelIsa::kPortable:
+      sweep_portable(stats, first_diagonal, count, profile);
+      break;
   }
 }
 

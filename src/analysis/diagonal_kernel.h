@@ -26,14 +26,15 @@ struct CorrelationProfile {
   void merge(const CorrelationProfile& other);
 };
 
-enum class KernelIsa { kPortable, kAvx2 };
+enum class KernelIsa { kPortable, kAvx2, kAvx512 };
 
-// The best kernel this CPU runs (AVX2 with FMA, else portable).
+bool kernel_isa_supported(KernelIsa isa);
+// The best kernel this CPU runs: AVX-512F, else AVX2 with FMA, else portable.
 KernelIsa best_kernel_isa();
 
 // Folds the correlations of every cell on diagonals [first_diagonal, first_diagonal + count)
 // (diagonal d holds the pairs (i, i + d)) into `profile`, both ways: row i learns about i + d and
-// column i + d about i. count <= kDiagonalsPerBlock; first_diagonal >= 1.
+// column i + d about i. count <= kDiagonalsPerBlock; first_diagonal >= 1; `isa` supported.
 void sweep_diagonal_block(const SubsequenceStats& stats, size_t first_diagonal, size_t count, KernelIsa isa,
                           CorrelationProfile& profile);
 
