@@ -7,8 +7,6 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
-
-#include <filesystem>
 #include "cli/output.h"
 #include "cli/run_output.h"
 #include "monitor/run_summary.h"
@@ -18,11 +16,6 @@
 namespace wattcast::cli {
 
 namespace {
-
-std::unique_ptr<RunStore> open_existing_store(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw CliError(path + ": no run store here (measure a run first, or give --store)");
-  return unwrap(open_sqlite_store(path));
-}
 
 std::string local_time(double unix_s) {
   const std::time_t t = static_cast<std::time_t>(unix_s);

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/cli_error.h"
 #include "report/text_table.h"
+#include "store/sqlite_store.h"
 
 namespace wattcast::cli {
 
@@ -14,6 +16,11 @@ std::string default_store_path() {
   if (const char* data_home = std::getenv("XDG_DATA_HOME"); data_home && *data_home) return std::string(data_home) + "/wattcast/runs.db";
   if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/wattcast/runs.db";
   return "wattcast-runs.db";
+}
+
+std::unique_ptr<RunStore> open_existing_store(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw CliError(path + ": no run store here (measure a run first, or give --store)");
+  return unwrap(open_sqlite_store(path));
 }
 
 std::string render_summary(const RunSummary& s) {

@@ -2,9 +2,11 @@
 // Text for a measured run: the summary `measure` prints at exit and `show` prints later, and the
 // Hugging Face model-card block.
 
+#include <memory>
 #include <string>
 
 #include "monitor/run_summary.h"
+#include "store/run_store.h"
 
 namespace wattcast::cli {
 
@@ -12,5 +14,7 @@ std::string render_summary(const RunSummary& summary);
 // The `co2_eq_emissions` block of a Hugging Face model card (YAML front matter).
 std::string render_hf_card(const RunSummary& summary);
 std::string default_store_path();
+// Opens a store that must already exist (reading commands never create one). Throws CliError.
+std::unique_ptr<RunStore> open_existing_store(const std::string& path);
 
 }  // namespace wattcast::cli

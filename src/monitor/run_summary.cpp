@@ -1,5 +1,7 @@
 #include "monitor/run_summary.h"
 
+#include "monitor/energy_series.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -8,46 +10,6 @@
 namespace wattcast {
 
 namespace {
-
-// Cumulative energy of one device over time: the counter where it has one, else the trapezoid
-// integral of its power.
-struct EnergySeries {
-  std::vector<double> t_s;
-  std::vector<double> energy_j;
-
-  double at(double t) const {
-    if (t_s.empty()) return 0;
-    if (t <= t_s.front()) return energy_j.front();
-    if (t >= t_s.back()) return energy_j.back();
-    const size_t i = static_cast<size_t>(std::upper_bound(t_s.begin(), t_s.end(), t) - t_s.begin());
-    const double share = (t - t_s[i - 1]) / (t_s[i] - t_s[i - 1]);
-    return energy_j[i - 1] + share * (energy_j[i] - energy_j[i - 1]);
-  }
-};
-
-EnergySeries energy_series(const std::vector<const SampleRecord*>& samples, bool* from_counter) {
-  EnergySeries series;
-  *from_counter = !samples.empty() && samples.front()->reading.energy_j.has_value();
-  double integrated = 0;
-  const SampleRecord* previous = nullptr;
-  for (const SampleRecord* s : samples) {
-    double energy;
-    if (*from_counter && s->reading.energy_j) {
-      energy = *s->reading.energy_j;
-    } else {
-      if (previous && std::isfinite(previous->reading.power_w) && std::isfinite(s->reading.power_w)) {
-        integrated += 0.5 * (previous->reading.power_w + s->reading.power_w) * (s->t_s - previous->t_s);
-      }
-      energy = integrated;
-    }
-    if (std::isfinite(s->reading.power_w) || s->reading.energy_j) {
-      series.t_s.push_back(s->t_s);
-      series.energy_j.push_back(energy);
-    }
-    previous = s;
-  }
-  return series;
-}
 
 // Epoch windows from the markers: a begin and an end where both exist; otherwise an epoch ends
 // where the next begins (or the run ends) and begins where the previous ended (or the run began).

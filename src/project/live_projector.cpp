@@ -1,0 +1,53 @@
+#include "project/live_projector.h"
+
+#include <fmt/format.h>
+
+namespace wattcast {
+
+Result<LiveProjector> LiveProjector::create(LiveProjectorOptions options) {
+  auto detector = make_detector(options.detector);
+  if (!detector) return detector.error();
+  return LiveProjector(std::move(options), std::move(detector).value());
+}
+
+LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
+  LiveUpdate update;
+  epoch.epoch = static_cast<int>(seen_.epochs.size()) + 1;
+  seen_.epochs.push_back(std::move(epoch));
+  double spent_j = 0;
+  for (const auto& e : seen_.epochs) spent_j += e.energy_j;
+
+  const int seen = static_cast<int>(seen_.epochs.size());
+  if (options_.total_epochs >= seen) {
+    if (auto stable = detector_->detect(seen_)) {
+      update.stabilization = *stable;
+      if (auto projected = project_total(seen_, *stable, options_.total_epochs, options_.projection)) {
+        latest_ = projected->projections.front();
+        update.projection = latest_;
+      }
+    }
+  }
+  if (options_.budget) {
+    const EnergyBudget& budget = *options_.budget;
+    std::optional<std::string> over;
+    if (spent_j > budget.limit_j) {
+      over = fmt::format("energy budget {} spent: {:.1f} kJ used after {} epochs", budget.label, spent_j / 1000, seen);
+    } else if (update.projection && update.projection->low_j > budget.limit_j) {
+      over = fmt::format("energy budget {} will be exceeded: projected {:.1f} kJ (90% interval {:.1f}-{:.1f} kJ) after {} of {} epochs",
+                         budget.label, update.projection->energy_j / 1000, update.projection->low_j / 1000,
+                         update.projection->high_j / 1000, seen, options_.total_epochs);
+    }
+    if (over && !budget_warned_) {
+      update.warnings.push_back(*over);
+      budget_warned_ = true;
+    }
+    if (over) update.stop_reason = *over;
+  }
+  if (options_.early_stopping) {
+    update.gain = assess_gain_per_energy(seen_, latest_, *options_.early_stopping);
+    if (update.gain && update.gain->stop && !update.stop_reason) update.stop_reason = update.gain->reason;
+  }
+  return update;
+}
+
+}  // namespace wattcast

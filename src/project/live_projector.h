@@ -1,0 +1,60 @@
+#pragma once
+// STEP while the run goes on: after every finished epoch, detect stabilization on the epochs
+// seen so far, project the total once the window is full, and check the energy budget and the
+// early-stopping rule. The monitor acts on what it returns (warn, ask the command to stop).
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "project/early_stopping.h"
+#include "project/projection.h"
+#include "project/stabilization.h"
+
+namespace wattcast {
+
+struct EnergyBudget {
+  double limit_j = 0;
+  std::string label;  // as the user gave it: "500 kJ", "0.2 kWh", "80 gCO2e"
+};
+
+struct LiveProjectorOptions {
+  int total_epochs = 0;  // 0: unknown, no projection (budget checked on the energy so far)
+  std::string detector = "online";
+  ProjectionOptions projection;
+  std::optional<EnergyBudget> budget;
+  std::optional<GainPerEnergyRule> early_stopping;
+};
+
+struct LiveUpdate {
+  std::optional<Projection> projection;  // epoch-energy, when available
+  std::optional<Stabilization> stabilization;
+  std::optional<GainPerEnergy> gain;
+  std::vector<std::string> warnings;      // each said once per run
+  std::optional<std::string> stop_reason;  // the run should stop (repeated each epoch while it holds)
+};
+
+class LiveProjector {
+ public:
+  static Result<LiveProjector> create(LiveProjectorOptions options);
+
+  LiveUpdate epoch_finished(EpochRecord epoch);
+  // A rule sent by the training code (the Python callbacks' option); replaces the command line's.
+  void set_early_stopping(GainPerEnergyRule rule) { options_.early_stopping = std::move(rule); }
+
+  const EpochTrace& seen() const { return seen_; }
+  const std::optional<Projection>& latest_projection() const { return latest_; }
+
+ private:
+  LiveProjector(LiveProjectorOptions options, std::unique_ptr<StabilizationDetector> detector)
+      : options_(std::move(options)), detector_(std::move(detector)) {}
+
+  LiveProjectorOptions options_;
+  std::unique_ptr<StabilizationDetector> detector_;
+  EpochTrace seen_;
+  std::optional<Projection> latest_;
+  bool budget_warned_ = false;
+};
+
+}  // namespace wattcast

@@ -1,0 +1,71 @@
+#pragma once
+// Replays finished runs epoch by epoch, as `measure` would see them live, and scores each
+// detector and each projection against the runs' actual totals: when the projection is first
+// available, and after a fixed number of epochs. Also the study's sweep: the error for each
+// window size w and each stabilizing (window start) epoch.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "project/epoch_trace.h"
+#include "project/projection.h"
+#include "project/stabilization.h"
+
+namespace wattcast {
+
+struct ProjectionScore {
+  std::string detector, method;
+  std::string when;  // "first available" or "after 15 epochs"
+  int runs = 0;       // runs scored
+  int available = 0;  // runs with a projection at that point
+  double median_first_epoch = 0;  // "first available" only
+  double median_abs_error_pct = 0, mean_abs_error_pct = 0, rmse_kj = 0;
+  double coverage = 0;  // share of available projections whose interval holds the actual total
+};
+
+struct SweepCell {
+  int window = 0, start_epoch = 0;
+  int runs = 0;
+  double rmse_kj = 0, median_abs_error_pct = 0;
+};
+
+struct ProjectionEvaluation {
+  std::vector<ProjectionScore> scores;
+  std::vector<SweepCell> by_window;       // start epoch = the study's 10
+  std::vector<SweepCell> by_start_epoch;  // window = the chosen one
+  std::vector<std::string> notes;         // runs skipped and why
+};
+
+struct EvaluationOptions {
+  std::vector<std::string> detectors = {"fixed", "online", "fluss"};
+  std::vector<int> after_epochs = {10, 15, 20};
+  ProjectionOptions projection;
+};
+
+// Every trace must be finished: its epochs are the whole run and actual_total_j is set.
+ProjectionEvaluation evaluate_projections(const std::vector<EpochTrace>& runs, const EvaluationOptions& options);
+
+}  // namespace wattcast
+
+namespace wattcast {
+
+// How often a detector puts the stabilizing epoch within `tolerance_epochs` of a known phase
+// switch (synthetic runs), run on the whole trace.
+struct SwitchDetectionScore {
+  std::string detector;
+  int runs_with_switch = 0;
+  int found = 0;      // within tolerance
+  int no_answer = 0;  // the detector gave no epoch
+  int tolerance_epochs = 2;
+};
+
+struct KnownSwitch {
+  EpochTrace trace;
+  int switch_epoch = 0;
+};
+
+SwitchDetectionScore score_switch_detection(const std::vector<KnownSwitch>& runs, const StabilizationDetector& detector,
+                                            int tolerance_epochs = 2);
+
+}  // namespace wattcast
