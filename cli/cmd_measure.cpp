@@ -1,6 +1,7 @@
 // `wattcast measure [options] -- COMMAND ARGS...`: run a training command, sample power while it
 // runs, keep every sample and marker in the run store, and print what the run cost.
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/run_output.h"
+#include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
 #include "monitor/epoch_patterns.h"
 #include "monitor/marker_server.h"
@@ -34,6 +36,7 @@ struct MeasureOptions {
   std::string epoch_regex;
   bool hf_card = false;
   std::string replay;
+  SteeringOptions steering;
   std::vector<std::string> command;
 };
 
@@ -88,10 +91,11 @@ std::optional<EpochPatternMatcher> make_matcher(const std::string& spec) {
 class LiveLine {
  public:
   explicit LiveLine(bool enabled) : enabled_(enabled) {}
-  void draw(double elapsed_s, const LiveTotals& totals, int epoch, int epochs) {
+  void draw(double elapsed_s, const LiveTotals& totals, int epoch, int epochs, const std::string& projection) {
     if (!enabled_) return;
     std::string line = fmt::format("[wattcast] {:.0f} s  {:.0f} W  {:.3g} kJ", elapsed_s, totals.power_w, totals.energy_j / 1000);
     if (epoch > 0) line += epochs > 0 ? fmt::format("  epoch {}/{}", epoch, epochs) : fmt::format("  epoch {}", epoch);
+    if (!projection.empty()) line += "  " + projection;
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
     shown_ = true;
@@ -112,6 +116,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
   if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
   if (options.epochs < 0) throw CliError("--epochs: must not be negative");
+  if (options.steering.on_budget == "stop" && !options.steering.budget_kj && !options.steering.budget_kwh && !options.steering.budget_gco2) {
+    throw CliError("--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)");
+  }
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;
   if (!options.region.empty()) location.set("region", {options.region, "", 0});
@@ -162,6 +169,11 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
     throw CliError(spawn_error.message, spawn_error.exit_code);
   }
+  SteeringOptions steering_options = options.steering;
+  steering_options.epochs = options.epochs;
+  const pid_t command_pid = child->pid();
+  RunSteering steering(steering_options, carbon, run.start_s, run_id,
+                       StopChannel{[&markers] { (void)markers.request_stop(); }, [command_pid](int signal) { kill(command_pid, signal); }});
   // The process tree exists only now; the sampler starts within a millisecond of the command.
   if (auto process = create_process_sensor(child->pid())) {
     sensors.sensors.push_back(std::move(process).value());
@@ -191,8 +203,19 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     m.epoch = event.epoch;
     m.metrics = event.metrics;
     m.source = source;
-    if (event.kind == EpochEventKind::kBegin) current_epoch = event.epoch;
+    if (event.kind == EpochEventKind::kBegin) {
+      current_epoch = event.epoch;
+      steering.epoch_begin(event.epoch, event.at_s, sampler.live().energy_j);
+    } else {
+      steering.epoch_end(event.epoch, event.at_s, sampler.live().energy_j, event.metrics, false);
+    }
     pending_markers.push_back(std::move(m));
+  };
+  auto say = [&](const std::vector<std::string>& messages) {
+    for (const auto& message : messages) {
+      live.clear();
+      std::fprintf(stderr, "wattcast: %s\n", message.c_str());
+    }
   };
   auto drain_markers = [&] {
     auto received = markers.drain();
@@ -206,9 +229,18 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       m.name = marker.name;
       m.metrics = marker.metrics;
       m.source = "python";
-      if (m.type == "epoch_begin") current_epoch = m.epoch;
+      if (marker.type == MarkerType::kEpochBegin) {
+        current_epoch = m.epoch;
+        steering.epoch_begin(m.epoch, m.t_s, sampler.live().energy_j);
+      } else if (marker.type == MarkerType::kEpochEnd) {
+        steering.epoch_end(m.epoch, m.t_s, sampler.live().energy_j, m.metrics, true);
+      } else if (marker.type == MarkerType::kEarlyStopping) {
+        steering.early_stopping_requested(marker);
+      }
       pending_markers.push_back(std::move(m));
     }
+    for (auto& m : steering.take_markers()) pending_markers.push_back(std::move(m));
+    say(steering.take_messages());
     if (!pending_markers.empty()) {
       if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
       pending_markers.clear();
@@ -226,6 +258,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   callbacks.extra_fd = markers.descriptor();
   callbacks.on_extra_readable = [&] { drain_markers(); };
   callbacks.on_tick = [&] {
+    steering.tick(unix_time_s(), sampler.live().energy_j);
     drain_markers();
     for (const auto& warning : sampler.take_warnings()) {
       live.clear();
@@ -233,7 +266,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
     const double now_s = unix_time_s();
     if (now_s - last_draw_s >= 0.9) {
-      live.draw(now_s - run.start_s, sampler.live(), current_epoch, options.epochs);
+      live.draw(now_s - run.start_s, sampler.live(), current_epoch, options.epochs, steering.live_status());
       last_draw_s = now_s;
     }
   };
@@ -249,7 +282,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     std::fprintf(stderr, "wattcast: dropped %llu malformed marker messages (last: %s)\n",
                  static_cast<unsigned long long>(markers.counters().rejected()), markers.last_rejection().value_or("").c_str());
   }
-  if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, exit.reason); !finished) {
+  const std::string end_reason = steering.stop_reason() ? exit.reason + "; stopped by wattcast: " + *steering.stop_reason() : exit.reason;
+  if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, end_reason); !finished) {
     std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
   }
 
@@ -282,6 +316,20 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
+  SteeringOptions& steering = options->steering;
+  command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")
+      ->capture_default_str();
+  command->add_option("--window", steering.window, "Stable epochs the live projection averages")->capture_default_str();
+  command->add_option("--budget-kj", steering.budget_kj, "Energy budget in kJ: warn (or stop) once the projection's lower bound exceeds it");
+  command->add_option("--budget-kwh", steering.budget_kwh, "Energy budget in kWh");
+  command->add_option("--budget-gco2", steering.budget_gco2, "Emissions budget in gCO2e (at the run's location and PUE)");
+  command->add_option("--on-budget", steering.on_budget, "warn, or stop: ask the command to stop (helper callback, else SIGINT, then SIGTERM)")
+      ->capture_default_str();
+  command->add_option("--stop-when-gain-per-kj-below", steering.min_gain_per_kj,
+                      "Energy-aware early stopping: stop once the metric's recent gain per kJ of one more epoch falls below this");
+  command->add_option("--stop-metric", steering.stop_metric, "The metric for early stopping (default: the first the run reports)");
+  command->add_option("--metric-mode", steering.metric_mode, "max (higher is better) or min")->capture_default_str();
+  command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when stopping the command")->capture_default_str();
   command->add_option("command", options->command, "The command to run, after --")->required();
   command->callback([&workspace, options] {
     const int code = run_measure(workspace, *options);

@@ -59,6 +59,14 @@ std::string render_summary(const RunSummary& s) {
     }
     out += "\n" + epochs.render();
   }
+  if (const auto& p = s.last_projection) {
+    out += fmt::format("\nprojected after epoch {} of {} ({}): {:.4g} kJ, 90% interval {:.4g}-{:.4g} kJ", p->after_epoch, p->total_epochs,
+                       p->detector, p->energy_j / 1000, p->low_j / 1000, p->high_j / 1000);
+    if (s.run.end_s && p->total_epochs == static_cast<int>(s.epochs.size()) && s.energy_j > 0) {
+      out += fmt::format("; measured {:.4g} kJ ({:+.1f}%)", s.energy_j / 1000, 100 * (p->energy_j / s.energy_j - 1));
+    }
+    out += "\n";
+  }
   out += fmt::format("\nCO2e {:.4g} g ({}, {:g} gCO2e/kWh, PUE {:g})\n", s.co2e_g, s.location.empty() ? "location unknown" : s.location,
                      s.g_co2e_per_kwh, s.pue);
   return out;

@@ -222,3 +222,43 @@ class HuggingFaceCallbackTest(CallbackTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class EarlyStoppingOptionTest(CallbackTestCase):
+    """`stop_when_gain_per_kj_below` is sent to the monitor once, before the first epoch marker."""
+
+    def test_each_callback_sends_the_rule_once_before_the_first_epoch(self):
+        keras = fresh_import("wattcast.keras", {"keras": fake_keras()})
+        callback = keras.WattcastCallback(client=self.client, stop_when_gain_per_kj_below=0.002, metric="val_f1")
+        callback.model = types.SimpleNamespace(stop_training=False)
+        for epoch in range(2):
+            callback.on_epoch_begin(epoch)
+            callback.on_epoch_end(epoch, logs={"val_f1": 0.9})
+        messages = self.receiver.drain()
+        self.assertEqual([m["type"] for m in messages],
+                         ["early_stopping", "epoch_begin", "epoch_end", "epoch_begin", "epoch_end"])
+        self.assertEqual((messages[0]["min_gain_per_kj"], messages[0]["name"], messages[0]["mode"]), (0.002, "val_f1", "max"))
+
+        lightning = fresh_import("wattcast.lightning", fake_lightning())
+        callback = lightning.WattcastCallback(client=self.client, stop_when_gain_per_kj_below=0.5, mode="min")
+        trainer = types.SimpleNamespace(current_epoch=0, is_global_zero=True, sanity_checking=False, should_stop=False,
+                                        callback_metrics={})
+        callback.on_train_epoch_start(trainer, None)
+        callback.on_train_epoch_start(trainer, None)
+        messages = self.receiver.drain()
+        self.assertEqual([m["type"] for m in messages], ["early_stopping", "epoch_begin", "epoch_begin"])
+        self.assertEqual(messages[0]["mode"], "min")
+        self.assertNotIn("name", messages[0])
+
+    def test_without_the_option_nothing_extra_is_sent(self):
+        keras = fresh_import("wattcast.keras", {"keras": fake_keras()})
+        callback = keras.WattcastCallback(client=self.client)
+        callback.on_epoch_begin(0)
+        self.assertEqual([m["type"] for m in self.receiver.drain()], ["epoch_begin"])
+
+    def test_a_bad_mode_or_threshold_fails_at_construction(self):
+        keras = fresh_import("wattcast.keras", {"keras": fake_keras()})
+        with self.assertRaises(ValueError):
+            keras.WattcastCallback(client=self.client, stop_when_gain_per_kj_below=0.1, mode="up")
+        with self.assertRaises(ValueError):
+            keras.WattcastCallback(client=self.client, stop_when_gain_per_kj_below=float("nan"))

@@ -22,6 +22,7 @@ __all__ = [
     "Client",
     "configure",
     "default_client",
+    "early_stopping",
     "enabled",
     "epoch_begin",
     "epoch_end",
@@ -65,6 +66,12 @@ def epoch_begin(epoch=None, *, sync=None):
 def epoch_end(epoch=None, metrics=None, *, sync=None):
     """Marks the end of an epoch (the open one by default), with optional numeric metrics."""
     default_client().epoch_end(epoch, metrics, sync=sync)
+
+
+def early_stopping(min_gain_per_kj, metric=None, mode="max"):
+    """Energy-aware early stopping, applied by the monitor: training is asked to stop (see
+    should_stop) once `metric` gains less than `min_gain_per_kj` per kJ of one more epoch."""
+    default_client().early_stopping(min_gain_per_kj, metric=metric, mode=mode)
 
 
 def phase_begin(name, *, sync=None):

@@ -162,6 +162,23 @@ class Client:
         """`with client.phase("validation"): ...` marks the block, also when it raises."""
         return _Phase(self, name, sync)
 
+    def early_stopping(self, min_gain_per_kj, metric=None, mode="max"):
+        """Asks the monitor for energy-aware early stopping: once `metric` (default: the first one
+        reported with epoch_end) improves by less than `min_gain_per_kj` per kJ of one more epoch,
+        averaged over the last 5 epochs, the monitor asks training to stop (see should_stop).
+        mode: "max" when higher is better, "min" when lower is (a loss)."""
+        if mode not in ("max", "min"):
+            raise ValueError("mode must be 'max' or 'min'")
+        gain = float(min_gain_per_kj)
+        if not math.isfinite(gain):
+            raise ValueError("min_gain_per_kj must be a finite number")
+        if not self.enabled:
+            return
+        message = {"type": "early_stopping", "min_gain_per_kj": gain, "mode": mode}
+        if metric:
+            message["name"] = str(metric)
+        self._send(message, False)
+
     def should_stop(self):
         """True once the monitor asked training to stop (for example, an energy budget is
         spent); check it at the end of an epoch. Every rank on the machine sees the request."""
@@ -204,6 +221,27 @@ class Client:
             self._socket.sendto(data, self._socket_path)
         except OSError:
             pass  # the monitor is gone or not keeping up: drop the marker
+
+
+class EarlyStoppingOption:
+    """The callbacks' `stop_when_gain_per_kj_below` option: validated at once, sent to the
+    monitor once, before the first epoch (see Client.early_stopping)."""
+
+    def __init__(self, min_gain_per_kj=None, metric=None, mode="max"):
+        if mode not in ("max", "min"):
+            raise ValueError("mode must be 'max' or 'min'")
+        if min_gain_per_kj is not None and not math.isfinite(float(min_gain_per_kj)):
+            raise ValueError("stop_when_gain_per_kj_below must be a finite number")
+        self._gain = None if min_gain_per_kj is None else float(min_gain_per_kj)
+        self._metric = metric
+        self._mode = mode
+        self._sent = False
+
+    def send_once(self, client):
+        if self._gain is None or self._sent:
+            return
+        client.early_stopping(self._gain, metric=self._metric, mode=self._mode)
+        self._sent = True
 
 
 def _encode(message):

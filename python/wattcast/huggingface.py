@@ -12,6 +12,7 @@ Keras and Lightning. When the monitor asks training to stop, the callback sets
 import math
 
 import wattcast
+from wattcast._client import EarlyStoppingOption
 
 try:
     from transformers import TrainerCallback as _TrainerCallback
@@ -24,11 +25,17 @@ except ImportError as error:
 
 class WattcastCallback(_TrainerCallback):
     """Marks each epoch (numbered from 1) with the last training logs and the epoch's evaluation
-    metrics."""
+    metrics.
 
-    def __init__(self, client=None):
+    stop_when_gain_per_kj_below: energy-aware early stopping, applied by the monitor: stop once
+    `metric` (default: the first reported) gains less than this per kJ of one more epoch; `mode`
+    is "max" when higher is better, "min" for a loss.
+    """
+
+    def __init__(self, client=None, *, stop_when_gain_per_kj_below=None, metric=None, mode="max"):
         super().__init__()
         self._client = client
+        self._early_stopping = EarlyStoppingOption(stop_when_gain_per_kj_below, metric, mode)
         self._epoch_waiting_for_evaluation = None
         self._training_logs = {}
 
@@ -40,6 +47,7 @@ class WattcastCallback(_TrainerCallback):
         self._end_waiting_epoch(state)
         self._training_logs = {}
         if state.is_world_process_zero:
+            self._early_stopping.send_once(self.client)
             self.client.epoch_begin(math.floor(state.epoch or 0) + 1)
 
     def on_epoch_end(self, args, state, control, **kwargs):

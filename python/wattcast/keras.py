@@ -10,6 +10,7 @@ Works with Keras 3 and with tf.keras. When the monitor asks training to stop, th
 import sys
 
 import wattcast
+from wattcast._client import EarlyStoppingOption
 
 
 def _import_keras():
@@ -39,17 +40,24 @@ _keras = _import_keras()
 
 class WattcastCallback(_keras.callbacks.Callback):
     """Marks each epoch (numbered from 1) with the epoch's logs as metrics, and validation as the
-    phase "validation"."""
+    phase "validation".
 
-    def __init__(self, client=None):
+    stop_when_gain_per_kj_below: energy-aware early stopping, applied by the monitor: stop once
+    `metric` (default: the first reported) gains less than this per kJ of one more epoch; `mode`
+    is "max" when higher is better, "min" for a loss.
+    """
+
+    def __init__(self, client=None, *, stop_when_gain_per_kj_below=None, metric=None, mode="max"):
         super().__init__()
         self._client = client
+        self._early_stopping = EarlyStoppingOption(stop_when_gain_per_kj_below, metric, mode)
 
     @property
     def client(self):
         return self._client if self._client is not None else wattcast.default_client()
 
     def on_epoch_begin(self, epoch, logs=None):
+        self._early_stopping.send_once(self.client)
         self.client.epoch_begin(epoch + 1)
 
     def on_epoch_end(self, epoch, logs=None):

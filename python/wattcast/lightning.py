@@ -11,6 +11,7 @@ already imported, else the newer). When the monitor asks training to stop, the c
 import sys
 
 import wattcast
+from wattcast._client import EarlyStoppingOption
 
 
 def _import_lightning():
@@ -36,11 +37,17 @@ _pl = _import_lightning()
 
 class WattcastCallback(_pl.Callback):
     """Marks each training epoch (numbered from 1, Lightning counts from 0) with the trainer's
-    callback metrics, and validation (not the sanity check) as the phase "validation"."""
+    callback metrics, and validation (not the sanity check) as the phase "validation".
 
-    def __init__(self, client=None):
+    stop_when_gain_per_kj_below: energy-aware early stopping, applied by the monitor: stop once
+    `metric` (default: the first reported) gains less than this per kJ of one more epoch; `mode`
+    is "max" when higher is better, "min" for a loss.
+    """
+
+    def __init__(self, client=None, *, stop_when_gain_per_kj_below=None, metric=None, mode="max"):
         super().__init__()
         self._client = client
+        self._early_stopping = EarlyStoppingOption(stop_when_gain_per_kj_below, metric, mode)
 
     @property
     def client(self):
@@ -48,6 +55,7 @@ class WattcastCallback(_pl.Callback):
 
     def on_train_epoch_start(self, trainer, pl_module):
         if trainer.is_global_zero:
+            self._early_stopping.send_once(self.client)
             self.client.epoch_begin(trainer.current_epoch + 1)
 
     def on_train_epoch_end(self, trainer, pl_module):

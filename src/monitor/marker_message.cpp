@@ -20,10 +20,12 @@ std::optional<MarkerType> marker_type_from_name(const std::string& name) {
   if (name == "epoch_end") return MarkerType::kEpochEnd;
   if (name == "phase_begin") return MarkerType::kPhaseBegin;
   if (name == "phase_end") return MarkerType::kPhaseEnd;
+  if (name == "early_stopping") return MarkerType::kEarlyStopping;
   return std::nullopt;
 }
 
 bool is_epoch_marker(MarkerType type) { return type == MarkerType::kEpochBegin || type == MarkerType::kEpochEnd; }
+bool is_phase_marker(MarkerType type) { return type == MarkerType::kPhaseBegin || type == MarkerType::kPhaseEnd; }
 
 // An integer in [min, max], accepting 3.0 but not 3.5: JSON writers differ on integral floats.
 std::optional<long long> integer_in_range(const json& value, long long min, long long max) {
@@ -81,7 +83,22 @@ std::variant<Marker, RejectedMarker> parse_object(const json& message, double re
     if (!name->is_string()) return malformed("field 'name': must be a string");
     marker.name = name->get<std::string>();
   }
-  if (!is_epoch_marker(*type) && marker.name.empty()) return malformed("field 'name': required on phase markers");
+  if (is_phase_marker(*type) && marker.name.empty()) return malformed("field 'name': required on phase markers");
+
+  if (*type == MarkerType::kEarlyStopping) {
+    auto gain = message.find("min_gain_per_kj");
+    if (gain == message.end() || !gain->is_number() || !std::isfinite(gain->get<double>())) {
+      return malformed("field 'min_gain_per_kj': required on early_stopping, a number");
+    }
+    marker.min_gain_per_kj = gain->get<double>();
+    auto mode = message.find("mode");
+    if (mode != message.end() && !mode->is_null()) {
+      if (!mode->is_string() || (mode->get<std::string>() != "max" && mode->get<std::string>() != "min")) {
+        return malformed("field 'mode': must be \"max\" or \"min\"");
+      }
+      marker.lower_is_better = mode->get<std::string>() == "min";
+    }
+  }
 
   auto sent_at = message.find("t");
   if (sent_at != message.end() && !sent_at->is_null()) {
@@ -127,6 +144,7 @@ const char* marker_type_name(MarkerType type) {
     case MarkerType::kEpochEnd: return "epoch_end";
     case MarkerType::kPhaseBegin: return "phase_begin";
     case MarkerType::kPhaseEnd: return "phase_end";
+    case MarkerType::kEarlyStopping: return "early_stopping";
   }
   return "?";
 }

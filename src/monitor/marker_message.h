@@ -6,9 +6,13 @@
 //   {"v": 1, "type": "epoch_end", "epoch": 3, "metrics": {"val_f1": 0.97, "loss": null}, ...}
 //   {"v": 1, "type": "phase_begin", "name": "validation", "epoch": 3, ...}
 //   {"v": 1, "type": "phase_end", "name": "validation", ...}
+//   {"v": 1, "type": "early_stopping", "name": "val_f1", "mode": "max", "min_gain_per_kj": 0.001}
 //
 // "v" and "type" are required; "epoch" (an integer >= 0) is required on epoch markers and
 // optional on phases (the epoch the phase runs in); "name" (non-empty) is required on phases;
+// "early_stopping" asks the monitor to apply energy-aware early stopping (src/project/
+// early_stopping.h): "min_gain_per_kj" (a number) is required, "name" is the metric (default:
+// the first reported) and "mode" is "max" (default) or "min";
 // "t" (the sender's clock, Unix seconds), "pid", "rank" and "metrics" (numbers, or null for a
 // value that was not finite) are optional. Unknown keys are ignored so later helpers can add
 // fields without a new version.
@@ -25,7 +29,7 @@ namespace wattcast {
 inline constexpr int kMarkerProtocolVersion = 1;
 inline constexpr size_t kMaxMarkerBytes = 64 * 1024;
 
-enum class MarkerType { kEpochBegin, kEpochEnd, kPhaseBegin, kPhaseEnd };
+enum class MarkerType { kEpochBegin, kEpochEnd, kPhaseBegin, kPhaseEnd, kEarlyStopping };
 
 const char* marker_type_name(MarkerType type);  // "epoch_begin", ...
 
@@ -38,6 +42,8 @@ struct Marker {
   std::optional<double> sent_at_s;        // the sender's "t"
   std::optional<long long> pid;
   std::optional<int> rank;
+  std::optional<double> min_gain_per_kj;  // early_stopping only
+  bool lower_is_better = false;           // early_stopping: "mode": "min"
 
   bool operator==(const Marker&) const = default;
 };

@@ -98,6 +98,12 @@ Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
   summary.co2e_g = summary.energy_j * summary.pue / 3.6e6 * summary.g_co2e_per_kwh;
 
   summary.epochs = epoch_windows(*markers, run->start_s, end_s);
+  for (const auto& m : *markers) {
+    if (m.type != "projection") continue;
+    auto figure = [&](const char* name) { auto it = m.metrics.find(name); return it == m.metrics.end() ? 0.0 : it->second; };
+    summary.last_projection = RecordedProjection{m.epoch, static_cast<int>(figure("total_epochs")), figure("energy_j"), figure("low_j"),
+                                                 figure("high_j"), m.name};
+  }
   for (auto& epoch : summary.epochs) {
     for (const auto& s : series) epoch.energy_j += s.at(epoch.end_s) - s.at(epoch.start_s);
     const double duration_s = epoch.end_s - epoch.start_s;

@@ -29,6 +29,13 @@ struct EpochEnergy {
   std::map<std::string, double> metrics;
 };
 
+// The last projection `measure` made while the run went on (a "projection" marker).
+struct RecordedProjection {
+  int after_epoch = 0, total_epochs = 0;
+  double energy_j = 0, low_j = 0, high_j = 0;
+  std::string detector;  // "online from epoch 8"
+};
+
 struct RunSummary {
   RunRecord run;
   double duration_s = 0;
@@ -38,6 +45,7 @@ struct RunSummary {
   double energy_j = 0;
   double mean_power_w = 0;
   std::vector<EpochEnergy> epochs;
+  std::optional<RecordedProjection> last_projection;
   // From the run's configuration: where the energy was drawn.
   std::string location;
   double g_co2e_per_kwh = 0;

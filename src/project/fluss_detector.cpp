@@ -72,10 +72,18 @@ Result<FlussDetector::Segmentation> FlussDetector::segment(const EpochTrace& tra
   s.window_points = static_cast<size_t>(std::max(3.0, std::round(options_.window_points * epoch_s / options_.points_per_epoch / s.point_s)));
   const size_t finite = static_cast<size_t>(std::count_if(s.power_w.begin(), s.power_w.end(), [](double p) { return std::isfinite(p); }));
   if (finite < s.power_w.size() / 2) return Error{"FLUSS: more than half of the power trace is missing (gaps or NaN samples)"};
-  const auto [lo, hi] = std::minmax_element(s.power_w.begin(), s.power_w.end(),
-                                            [](double a, double b) { return std::isfinite(b) && (!std::isfinite(a) || a < b); });
-  if (std::isfinite(*lo) && *hi - *lo <= 1e-9 * std::max(1.0, std::abs(*hi))) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (double p : s.power_w) {
+    if (!std::isfinite(p)) continue;
+    lo = std::min(lo, p);
+    hi = std::max(hi, p);
+  }
+  if (hi - lo <= 1e-9 * std::max(1.0, std::abs(hi))) {
     return Error{"FLUSS: the power trace is constant, so it has no regimes to segment"};
+  }
+  if (s.power_w.size() < 4 * s.window_points) {
+    return Error{fmt::format("FLUSS: the power trace has {} points of {:.3g} s, fewer than 4 windows of {} (epochs too short for the sampling)",
+                             s.power_w.size(), s.point_s, s.window_points)};
   }
   auto profile = matrix_profile(s.power_w, s.window_points);
   if (!profile) return Error{"FLUSS: " + profile.error().message};

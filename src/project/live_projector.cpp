@@ -10,6 +10,25 @@ Result<LiveProjector> LiveProjector::create(LiveProjectorOptions options) {
   return LiveProjector(std::move(options), std::move(detector).value());
 }
 
+std::optional<std::string> LiveProjector::budget_spent(double energy_so_far_j) const {
+  if (!options_.budget || energy_so_far_j <= options_.budget->limit_j) return std::nullopt;
+  return fmt::format("energy budget {} spent: {:.1f} kJ used after {} epochs", options_.budget->label, energy_so_far_j / 1000,
+                     seen_.epochs.size());
+}
+
+void LiveProjector::check_budget(std::optional<std::string> over, LiveUpdate& update) {
+  if (!over) return;
+  if (!budget_warned_) update.warnings.push_back(*over);
+  budget_warned_ = true;
+  update.stop_reason = *over;
+}
+
+LiveUpdate LiveProjector::energy_so_far(double energy_j) {
+  LiveUpdate update;
+  check_budget(budget_spent(energy_j), update);
+  return update;
+}
+
 LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
   LiveUpdate update;
   epoch.epoch = static_cast<int>(seen_.epochs.size()) + 1;
@@ -28,20 +47,14 @@ LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
     }
   }
   if (options_.budget) {
+    std::optional<std::string> over = budget_spent(spent_j);
     const EnergyBudget& budget = *options_.budget;
-    std::optional<std::string> over;
-    if (spent_j > budget.limit_j) {
-      over = fmt::format("energy budget {} spent: {:.1f} kJ used after {} epochs", budget.label, spent_j / 1000, seen);
-    } else if (update.projection && update.projection->low_j > budget.limit_j) {
+    if (!over && update.projection && update.projection->low_j > budget.limit_j) {
       over = fmt::format("energy budget {} will be exceeded: projected {:.1f} kJ (90% interval {:.1f}-{:.1f} kJ) after {} of {} epochs",
                          budget.label, update.projection->energy_j / 1000, update.projection->low_j / 1000,
                          update.projection->high_j / 1000, seen, options_.total_epochs);
     }
-    if (over && !budget_warned_) {
-      update.warnings.push_back(*over);
-      budget_warned_ = true;
-    }
-    if (over) update.stop_reason = *over;
+    check_budget(over, update);
   }
   if (options_.early_stopping) {
     update.gain = assess_gain_per_energy(seen_, latest_, *options_.early_stopping);

@@ -40,6 +40,8 @@ class LiveProjector {
   static Result<LiveProjector> create(LiveProjectorOptions options);
 
   LiveUpdate epoch_finished(EpochRecord epoch);
+  // Between epochs (or in a run without epoch markers): the budget against the energy so far.
+  LiveUpdate energy_so_far(double energy_j);
   // A rule sent by the training code (the Python callbacks' option); replaces the command line's.
   void set_early_stopping(GainPerEnergyRule rule) { options_.early_stopping = std::move(rule); }
 
@@ -47,6 +49,9 @@ class LiveProjector {
   const std::optional<Projection>& latest_projection() const { return latest_; }
 
  private:
+  std::optional<std::string> budget_spent(double energy_so_far_j) const;
+  void check_budget(std::optional<std::string> over, LiveUpdate& update);
+
   LiveProjector(LiveProjectorOptions options, std::unique_ptr<StabilizationDetector> detector)
       : options_(std::move(options)), detector_(std::move(detector)) {}
 

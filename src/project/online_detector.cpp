@@ -54,7 +54,7 @@ Stretch latest_level_stretch(const std::vector<double>& energy, const std::vecto
     const auto last = tail(v, noise_span);
     double noise = INFINITY;
     for (size_t lag = 1; lag <= 3 && lag < last.size(); ++lag) noise = std::min(noise, lagged_noise(last, lag));
-    return std::max(o.min_tolerance, std::isfinite(noise) ? o.noise_multiplier * noise : o.min_tolerance);
+    return std::clamp(std::isfinite(noise) ? o.noise_multiplier * noise : o.min_tolerance, o.min_tolerance, o.max_tolerance);
   };
   Stretch s;
   s.energy_tolerance = tolerance(energy);

@@ -16,8 +16,9 @@ struct OnlineDetectorOptions {
   int noise_epochs = 12;        // the epoch-to-epoch noise and the period: from the last ones
   int max_period = 5;           // longest periodic pattern looked for, in epochs
   int min_stable_epochs = 3;    // a stretch shorter than this is not called stable
-  double min_tolerance = 0.02;  // relative; widened to noise_multiplier x the noise
+  double min_tolerance = 0.02;  // relative; widened to noise_multiplier x the noise ...
   double noise_multiplier = 3.5;
+  double max_tolerance = 0.15;  // ... but epochs further apart than this are never "level"
 };
 
 class OnlineDetector : public StabilizationDetector {

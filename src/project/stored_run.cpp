@@ -41,7 +41,8 @@ std::vector<DeviceSeries> device_series(const std::vector<DeviceRecord>& devices
 
 // The power of the devices that matter most for segmentation: the GPUs where there are any
 // (training changes their power most), else every device with a power figure. A bin inside a
-// gap in a device's samples (over 3 times its usual spacing) is NaN.
+// gap in a device's samples (over 3 times its usual spacing), or before its first or after its
+// last sample, is NaN.
 PowerTrace power_trace(const std::vector<DeviceSeries>& devices, double start_s, double end_s, double bin_s,
                        std::vector<std::string>& notes) {
   const bool has_gpu = std::any_of(devices.begin(), devices.end(), [](const DeviceSeries& d) { return d.is_gpu; });
@@ -55,7 +56,9 @@ PowerTrace power_trace(const std::vector<DeviceSeries>& devices, double start_s,
     const auto& t = device.series.t_s;
     for (size_t b = 0; b < bins; ++b) {
       const double t0 = start_s + static_cast<double>(b) * bin_s;
-      trace.power_w[b] += (device.series.at(t0 + bin_s) - device.series.at(t0)) / bin_s;
+      // Outside the device's samples there is no figure, not zero power.
+      const bool covered = t0 >= t.front() && t0 + bin_s <= t.back();
+      trace.power_w[b] += covered ? (device.series.at(t0 + bin_s) - device.series.at(t0)) / bin_s : std::nan("");
     }
     for (size_t i = 1; i < t.size(); ++i) {
       if (t[i] - t[i - 1] <= 3 * device.usual_spacing_s) continue;

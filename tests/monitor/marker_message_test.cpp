@@ -79,6 +79,18 @@ TEST(MarkerMessageTest, VersionAndTypeAreCheckedApart) {
   EXPECT_EQ(rejection(R"({"v":1,"type":"batch_begin"})"), MarkerRejection::kUnknownType);
 }
 
+TEST(MarkerMessageTest, EarlyStoppingCarriesItsRule) {
+  const Marker rule = accepted(R"({"v":1,"type":"early_stopping","name":"val_loss","mode":"min","min_gain_per_kj":0.002})");
+  EXPECT_EQ(rule.type, MarkerType::kEarlyStopping);
+  EXPECT_EQ(rule.name, "val_loss");
+  EXPECT_TRUE(rule.lower_is_better);
+  EXPECT_DOUBLE_EQ(*rule.min_gain_per_kj, 0.002);
+  EXPECT_FALSE(accepted(R"({"v":1,"type":"early_stopping","min_gain_per_kj":1})").lower_is_better);
+  EXPECT_EQ(rejection(R"({"v":1,"type":"early_stopping"})"), MarkerRejection::kMalformed);
+  EXPECT_EQ(rejection(R"({"v":1,"type":"early_stopping","min_gain_per_kj":"1"})"), MarkerRejection::kMalformed);
+  EXPECT_EQ(rejection(R"({"v":1,"type":"early_stopping","min_gain_per_kj":1,"mode":"up"})"), MarkerRejection::kMalformed);
+}
+
 TEST(MarkerMessageTest, OversizedIsRejectedBeforeParsing) {
   std::string big = R"({"v":1,"type":"phase_begin","name":")" + std::string(kMaxMarkerBytes, 'x') + "\"}";
   EXPECT_EQ(rejection(big), MarkerRejection::kOversized);

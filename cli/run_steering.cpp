@@ -1,0 +1,141 @@
+#include "cli/run_steering.h"
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "cli/cli_error.h"
+
+namespace wattcast::cli {
+
+namespace {
+
+std::optional<EnergyBudget> budget_from(const SteeringOptions& o, const CarbonContext& carbon) {
+  const int given = (o.budget_kj ? 1 : 0) + (o.budget_kwh ? 1 : 0) + (o.budget_gco2 ? 1 : 0);
+  if (given > 1) throw CliError("--budget-kj, --budget-kwh and --budget-gco2: give one");
+  if (o.on_budget != "warn" && o.on_budget != "stop") throw CliError("--on-budget: expected warn or stop, got '" + o.on_budget + "'");
+  if (given == 0) return std::nullopt;
+  for (const auto& value : {o.budget_kj, o.budget_kwh, o.budget_gco2}) {
+    if (value && !(*value > 0)) throw CliError("energy budget: must be positive");
+  }
+  if (o.budget_kj) return EnergyBudget{*o.budget_kj * 1e3, fmt::format("{:g} kJ", *o.budget_kj)};
+  if (o.budget_kwh) return EnergyBudget{*o.budget_kwh * 3.6e6, fmt::format("{:g} kWh", *o.budget_kwh)};
+  if (!(carbon.g_co2e_per_kwh > 0)) throw CliError("--budget-gco2: the location's carbon intensity is 0; give an energy budget instead");
+  // The energy whose emissions (x PUE x intensity) reach the budget.
+  return EnergyBudget{*o.budget_gco2 / (carbon.g_co2e_per_kwh * carbon.pue) * 3.6e6,
+                      fmt::format("{:g} gCO2e ({})", *o.budget_gco2, carbon.label)};
+}
+
+LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carbon) {
+  if (o.window < 2) throw CliError("--window: must be at least 2");
+  if (!(o.stop_grace_s >= 0)) throw CliError("--stop-grace-s: must not be negative");
+  if (o.metric_mode != "max" && o.metric_mode != "min") throw CliError("--metric-mode: expected max or min, got '" + o.metric_mode + "'");
+  LiveProjectorOptions p;
+  p.total_epochs = o.epochs;
+  p.detector = o.detector;
+  p.projection.window = o.window;
+  p.budget = budget_from(o, carbon);
+  if (o.min_gain_per_kj) p.early_stopping = GainPerEnergyRule{o.stop_metric, o.metric_mode == "max", *o.min_gain_per_kj};
+  auto projector = LiveProjector::create(p);
+  if (!projector) throw CliError("--detector: " + projector.error().message);
+  return std::move(projector).value();
+}
+
+}  // namespace
+
+RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, double run_start_s, int64_t run_id, StopChannel channel)
+    : options_(options), run_id_(run_id), channel_(std::move(channel)), clock_(run_start_s), projector_(make_projector(options, carbon)) {}
+
+void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j) {
+  if (auto done = clock_.begin(epoch, t_s, energy_so_far_j)) finished(*done, t_s);
+}
+
+void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper) {
+  helper_seen_ = helper_seen_ || from_helper;
+  // A helper that kept training past the end of the epoch in which it was asked to stop has
+  // no callback watching the stop file: interrupt the command.
+  if (stop_reason_ && !interrupted_at_s_ && static_cast<int>(projector_.seen().epochs.size()) > epochs_at_stop_) {
+    messages_.push_back("the command did not stop at the end of the epoch: sending SIGINT");
+    channel_.signal_command(SIGINT);
+    interrupted_at_s_ = t_s;
+  }
+  finished(clock_.end(epoch, t_s, energy_so_far_j, metrics).value(), t_s);
+}
+
+void RunSteering::early_stopping_requested(const Marker& marker) {
+  helper_seen_ = true;
+  projector_.set_early_stopping(GainPerEnergyRule{marker.name, !marker.lower_is_better, marker.min_gain_per_kj.value_or(0)});
+  messages_.push_back(fmt::format("energy-aware early stopping asked by the training code: metric {}, stop below {:g} per kJ",
+                                  marker.name.empty() ? "(first reported)" : marker.name, marker.min_gain_per_kj.value_or(0)));
+}
+
+void RunSteering::finished(const EpochRecord& epoch, double t_s) {
+  const LiveUpdate update = projector_.epoch_finished(epoch);
+  record_projection(update, t_s);
+  act_on(update, t_s);
+}
+
+void RunSteering::act_on(const LiveUpdate& update, double now_s) {
+  const bool early_stop = update.gain && update.gain->stop && update.stop_reason == update.gain->reason;
+  if (update.stop_reason && !stop_reason_ && (early_stop || options_.on_budget == "stop")) {
+    ask_to_stop(*update.stop_reason, now_s);  // says why: no separate warning
+    return;
+  }
+  for (const auto& warning : update.warnings) messages_.push_back("warning: " + warning);
+}
+
+void RunSteering::record_projection(const LiveUpdate& update, double t_s) {
+  if (update.projection) {
+    MarkerRecord m;
+    m.run_id = run_id_;
+    m.t_s = t_s;
+    m.type = "projection";
+    m.epoch = update.projection->epochs_seen;
+    m.name = update.stabilization ? fmt::format("{} from epoch {}", update.stabilization->detector, update.stabilization->epoch) : "";
+    m.metrics = {{"energy_j", update.projection->energy_j}, {"low_j", update.projection->low_j}, {"high_j", update.projection->high_j},
+                 {"total_epochs", update.projection->total_epochs}};
+    m.source = "wattcast";
+    markers_.push_back(std::move(m));
+  }
+}
+
+void RunSteering::ask_to_stop(const std::string& reason, double now_s) {
+  stop_reason_ = reason;
+  epochs_at_stop_ = static_cast<int>(projector_.seen().epochs.size());
+  channel_.request_stop();
+  MarkerRecord m;
+  m.run_id = run_id_;
+  m.t_s = now_s;
+  m.type = "stop_requested";
+  m.epoch = epochs_at_stop_;
+  m.name = reason;
+  m.source = "wattcast";
+  markers_.push_back(std::move(m));
+  if (helper_seen_) {
+    messages_.push_back(reason + ": asking training to stop at the end of this epoch");
+  } else {
+    messages_.push_back(reason + ": no wattcast callback in the training code, sending SIGINT");
+    channel_.signal_command(SIGINT);
+    interrupted_at_s_ = now_s;
+  }
+}
+
+void RunSteering::tick(double now_s, double energy_so_far_j) {
+  act_on(projector_.energy_so_far(energy_so_far_j), now_s);
+  if (interrupted_at_s_ && !terminated_ && now_s - *interrupted_at_s_ >= options_.stop_grace_s) {
+    messages_.push_back(fmt::format("the command ignored SIGINT for {:g} s: sending SIGTERM", options_.stop_grace_s));
+    channel_.signal_command(SIGTERM);
+    terminated_ = true;
+  }
+}
+
+std::string RunSteering::live_status() const {
+  const auto& p = projector_.latest_projection();
+  if (!p) return "";
+  return fmt::format("proj {:.3g} kJ ({:.3g}-{:.3g})", p->energy_j / 1000, p->low_j / 1000, p->high_j / 1000);
+}
+
+std::vector<std::string> RunSteering::take_messages() { return std::exchange(messages_, {}); }
+std::vector<MarkerRecord> RunSteering::take_markers() { return std::exchange(markers_, {}); }
+
+}  // namespace wattcast::cli
