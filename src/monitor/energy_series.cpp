@@ -18,22 +18,25 @@ EnergySeries energy_series(const std::vector<const SampleRecord*>& samples, bool
   EnergySeries series;
   *from_counter = !samples.empty() && samples.front()->reading.energy_j.has_value();
   double integrated = 0;
-  const SampleRecord* previous = nullptr;
+  // Samples without a power figure (a failed read) are skipped: the trapezoid bridges them, as it
+  // bridges a gap with no samples at all.
+  const SampleRecord* previous_finite = nullptr;
   for (const SampleRecord* s : samples) {
+    const bool has_power = std::isfinite(s->reading.power_w);
     double energy;
     if (*from_counter && s->reading.energy_j) {
       energy = *s->reading.energy_j;
     } else {
-      if (previous && std::isfinite(previous->reading.power_w) && std::isfinite(s->reading.power_w)) {
-        integrated += 0.5 * (previous->reading.power_w + s->reading.power_w) * (s->t_s - previous->t_s);
+      if (previous_finite && has_power) {
+        integrated += 0.5 * (previous_finite->reading.power_w + s->reading.power_w) * (s->t_s - previous_finite->t_s);
       }
       energy = integrated;
     }
-    if (std::isfinite(s->reading.power_w) || s->reading.energy_j) {
+    if (has_power || s->reading.energy_j) {
       series.t_s.push_back(s->t_s);
       series.energy_j.push_back(energy);
     }
-    previous = s;
+    if (has_power) previous_finite = s;
   }
   return series;
 }
