@@ -116,9 +116,6 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
   if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
   if (options.epochs < 0) throw CliError("--epochs: must not be negative");
-  if (options.steering.on_budget == "stop" && !options.steering.budget_kj && !options.steering.budget_kwh && !options.steering.budget_gco2) {
-    throw CliError("--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)");
-  }
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;
   if (!options.region.empty()) location.set("region", {options.region, "", 0});
@@ -126,6 +123,18 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (!options.pue.empty()) location.set("pue", {options.pue, "", 0});
   const CarbonContext carbon = unwrap(resolve_carbon(location, workspace.carbon()));
   auto matcher = make_matcher(options.epoch_regex);
+  // Its options are checked here, before anything is written or started.
+  SteeringOptions steering_options = options.steering;
+  steering_options.epochs = options.epochs;
+  MarkerServer* marker_server = nullptr;
+  pid_t command_pid = -1;
+  RunSteering steering(steering_options, carbon,
+                       StopChannel{[&marker_server] {
+                                     if (marker_server) (void)marker_server->request_stop();
+                                   },
+                                   [&command_pid](int signal) {
+                                     if (command_pid > 0) kill(command_pid, signal);
+                                   }});
   check_command_exists(options.command.front());
 
   auto store = open_store_for_writing(options.out);
@@ -137,6 +146,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
 
   MarkerServer markers = unwrap(MarkerServer::create());
+  marker_server = &markers;
 
   char host[256] = {};
   gethostname(host, sizeof host - 1);
@@ -169,11 +179,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
     throw CliError(spawn_error.message, spawn_error.exit_code);
   }
-  SteeringOptions steering_options = options.steering;
-  steering_options.epochs = options.epochs;
-  const pid_t command_pid = child->pid();
-  RunSteering steering(steering_options, carbon, run.start_s, run_id,
-                       StopChannel{[&markers] { (void)markers.request_stop(); }, [command_pid](int signal) { kill(command_pid, signal); }});
+  command_pid = child->pid();
   // The process tree exists only now; the sampler starts within a millisecond of the command.
   if (auto process = create_process_sensor(child->pid())) {
     sensors.sensors.push_back(std::move(process).value());
@@ -239,7 +245,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       }
       pending_markers.push_back(std::move(m));
     }
-    for (auto& m : steering.take_markers()) pending_markers.push_back(std::move(m));
+    for (auto& m : steering.take_markers()) {
+      m.run_id = run_id;
+      pending_markers.push_back(std::move(m));
+    }
     say(steering.take_messages());
     if (!pending_markers.empty()) {
       if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());

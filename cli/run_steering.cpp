@@ -14,6 +14,7 @@ std::optional<EnergyBudget> budget_from(const SteeringOptions& o, const CarbonCo
   const int given = (o.budget_kj ? 1 : 0) + (o.budget_kwh ? 1 : 0) + (o.budget_gco2 ? 1 : 0);
   if (given > 1) throw CliError("--budget-kj, --budget-kwh and --budget-gco2: give one");
   if (o.on_budget != "warn" && o.on_budget != "stop") throw CliError("--on-budget: expected warn or stop, got '" + o.on_budget + "'");
+  if (given == 0 && o.on_budget == "stop") throw CliError("--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)");
   if (given == 0) return std::nullopt;
   for (const auto& value : {o.budget_kj, o.budget_kwh, o.budget_gco2}) {
     if (value && !(*value > 0)) throw CliError("energy budget: must be positive");
@@ -43,8 +44,9 @@ LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carb
 
 }  // namespace
 
-RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, double run_start_s, int64_t run_id, StopChannel channel)
-    : options_(options), run_id_(run_id), channel_(std::move(channel)), clock_(run_start_s), projector_(make_projector(options, carbon)) {}
+// Epoch times stay on the markers' clock (Unix time): the live projection needs only durations.
+RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel)
+    : options_(options), channel_(std::move(channel)), clock_(0), projector_(make_projector(options, carbon)) {}
 
 void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j) {
   if (auto done = clock_.begin(epoch, t_s, energy_so_far_j)) finished(*done, t_s);
@@ -87,7 +89,6 @@ void RunSteering::act_on(const LiveUpdate& update, double now_s) {
 void RunSteering::record_projection(const LiveUpdate& update, double t_s) {
   if (update.projection) {
     MarkerRecord m;
-    m.run_id = run_id_;
     m.t_s = t_s;
     m.type = "projection";
     m.epoch = update.projection->epochs_seen;
@@ -104,7 +105,6 @@ void RunSteering::ask_to_stop(const std::string& reason, double now_s) {
   epochs_at_stop_ = static_cast<int>(projector_.seen().epochs.size());
   channel_.request_stop();
   MarkerRecord m;
-  m.run_id = run_id_;
   m.t_s = now_s;
   m.type = "stop_requested";
   m.epoch = epochs_at_stop_;

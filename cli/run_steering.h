@@ -38,8 +38,8 @@ struct StopChannel {
 
 class RunSteering {
  public:
-  // Throws CliError on contradictory or invalid options.
-  RunSteering(const SteeringOptions& options, const CarbonContext& carbon, double run_start_s, int64_t run_id, StopChannel channel);
+  // Throws CliError on contradictory or invalid options: build it before anything is written.
+  RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel);
 
   void epoch_begin(int epoch, double t_s, double energy_so_far_j);
   void epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper);
@@ -49,7 +49,7 @@ class RunSteering {
 
   std::string live_status() const;  // e.g. "proj 123 kJ (118-129)"; empty before a projection
   std::vector<std::string> take_messages();
-  std::vector<MarkerRecord> take_markers();
+  std::vector<MarkerRecord> take_markers();  // run_id left for the caller to set
   const std::optional<std::string>& stop_reason() const { return stop_reason_; }
   const std::optional<Projection>& latest_projection() const { return projector_.latest_projection(); }
 
@@ -60,7 +60,6 @@ class RunSteering {
   void ask_to_stop(const std::string& reason, double now_s);
 
   SteeringOptions options_;
-  int64_t run_id_;
   StopChannel channel_;
   EpochClock clock_;
   LiveProjector projector_;

@@ -176,6 +176,8 @@ TEST(MeasureSteeringTest, BudgetOptionsAreChecked) {
   EXPECT_EQ(run_cli("measure --out " + store + " --budget-kj 1 --budget-kwh 1 -- true").exit_code, 2);
   EXPECT_EQ(run_cli("measure --out " + store + " --budget-kj -1 -- true").exit_code, 2);
   EXPECT_EQ(run_cli("measure --out " + store + " --metric-mode up --stop-when-gain-per-kj-below 1 -- true").exit_code, 2);
+  EXPECT_EQ(run_cli("measure --out " + store + " --detector magic -- true").exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(store));  // refused before anything was written or started
 }
 
 }  // namespace
