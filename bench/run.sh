@@ -19,3 +19,5 @@ echo "== accuracy: wattcast evaluate --cv config"
 "$build/wattcast" evaluate --cv config --format markdown
 echo "== accuracy: wattcast evaluate --cv rows"
 "$build/wattcast" evaluate --cv rows --format markdown
+echo "== matrix profile (n = 100,000, m = 50; add --big for n = 1,000,000, minutes on 2 cores)"
+"$build/bench/matrix_profile_bench"

@@ -21,13 +21,15 @@ void seed_covariances(const SubsequenceStats& stats, size_t row, size_t first_co
   for (size_t k = 0; k < lanes; ++k) covariance[k] = centered_cross_product(stats, row, first_column + k);
 }
 
-// The row's best correlation among lanes [0, lanes) of `row_correlations`, folded into `profile`.
-// NaN correlations (non-regular subsequences) never compare greater.
-void fold_row_maximum(const double* row_correlations, size_t lanes, double maximum, size_t row, size_t first_column,
-                      CorrelationProfile& profile) {
+// Folds the row's best correlation, `maximum`, into `profile`. Rarely needed after the first rows
+// (a record is rarely broken), so the lane holding it is found only then, by recomputing the row's
+// correlations from its covariances with the kernels' exact arithmetic. NaN correlations
+// (non-regular subsequences) never compare greater.
+void fold_row_maximum(const SubsequenceStats& stats, const double* covariance, size_t lanes, double maximum, size_t row,
+                      size_t first_column, CorrelationProfile& profile) {
   if (!(maximum > profile.correlation[row])) return;
   for (size_t k = 0; k < lanes; ++k) {
-    if (row_correlations[k] == maximum) {
+    if (covariance[k] * stats.inverse_norm[first_column + k] * stats.inverse_norm[row] == maximum) {
       profile.correlation[row] = maximum;
       profile.index[row] = static_cast<int64_t>(first_column + k);
       return;
@@ -43,7 +45,6 @@ void sweep_portable(const SubsequenceStats& stats, size_t first_diagonal, size_t
   double* column_best = profile.correlation.data();
   int64_t* column_index = profile.index.data();
   double covariance[kDiagonalsPerBlock];
-  double row_correlations[kDiagonalsPerBlock];
 
   for (size_t row = 0; row + first_diagonal < subsequences; ++row) {
     const size_t first_column = row + first_diagonal;
@@ -59,14 +60,13 @@ void sweep_portable(const SubsequenceStats& stats, size_t first_diagonal, size_t
       const size_t column = first_column + k;
       covariance[k] += df_row * dg[column] + df[column] * dg_row;
       const double correlation = covariance[k] * inverse_norm[column] * inverse_norm_row;
-      row_correlations[k] = correlation;
       if (correlation > row_maximum) row_maximum = correlation;
       if (correlation > column_best[column]) {
         column_best[column] = correlation;
         column_index[column] = static_cast<int64_t>(row);
       }
     }
-    fold_row_maximum(row_correlations, lanes, row_maximum, row, first_column, profile);
+    fold_row_maximum(stats, covariance, lanes, row_maximum, row, first_column, profile);
   }
 }
 
@@ -79,7 +79,6 @@ __attribute__((target("avx2,fma"))) void sweep_avx2(const SubsequenceStats& stat
   double* column_best = profile.correlation.data();
   int64_t* column_index = profile.index.data();
   alignas(32) double covariance[kDiagonalsPerBlock];
-  alignas(32) double row_correlations[kDiagonalsPerBlock];
 
   for (size_t row = 0; row + first_diagonal < subsequences; ++row) {
     const size_t first_column = row + first_diagonal;
@@ -103,15 +102,17 @@ __attribute__((target("avx2,fma"))) void sweep_avx2(const SubsequenceStats& stat
       _mm256_store_pd(covariance + k, cov);
       const __m256d correlation =
           _mm256_mul_pd(_mm256_mul_pd(cov, _mm256_loadu_pd(inverse_norm + column)), inverse_norm_row4);
-      _mm256_store_pd(row_correlations + k, correlation);
       // maxpd returns its second operand when either is NaN: NaN correlations never win.
       row_maximum4 = _mm256_max_pd(correlation, row_maximum4);
       const __m256d best = _mm256_loadu_pd(column_best + column);
       const __m256d improved = _mm256_cmp_pd(correlation, best, _CMP_GT_OQ);
-      _mm256_storeu_pd(column_best + column, _mm256_max_pd(correlation, best));
-      auto* index_slot = reinterpret_cast<__m256i*>(column_index + column);
-      const __m256d index = _mm256_castsi256_pd(_mm256_loadu_si256(index_slot));
-      _mm256_storeu_si256(index_slot, _mm256_castpd_si256(_mm256_blendv_pd(index, row_index4, improved)));
+      // A column's record is rarely broken after its first rows: store only when it is.
+      if (_mm256_movemask_pd(improved) != 0) {
+        _mm256_storeu_pd(column_best + column, _mm256_max_pd(correlation, best));
+        auto* index_slot = reinterpret_cast<__m256i*>(column_index + column);
+        const __m256d index = _mm256_castsi256_pd(_mm256_loadu_si256(index_slot));
+        _mm256_storeu_si256(index_slot, _mm256_castpd_si256(_mm256_blendv_pd(index, row_index4, improved)));
+      }
     }
     alignas(32) double lane_maxima[4];
     _mm256_store_pd(lane_maxima, row_maximum4);
@@ -120,14 +121,13 @@ __attribute__((target("avx2,fma"))) void sweep_avx2(const SubsequenceStats& stat
       const size_t column = first_column + k;
       covariance[k] += df_row * dg[column] + df[column] * dg_row;
       const double correlation = covariance[k] * inverse_norm[column] * inverse_norm[row];
-      row_correlations[k] = correlation;
       if (correlation > row_maximum) row_maximum = correlation;
       if (correlation > column_best[column]) {
         column_best[column] = correlation;
         column_index[column] = static_cast<int64_t>(row);
       }
     }
-    fold_row_maximum(row_correlations, lanes, row_maximum, row, first_column, profile);
+    fold_row_maximum(stats, covariance, lanes, row_maximum, row, first_column, profile);
   }
 }
 
@@ -143,7 +143,6 @@ __attribute__((target("avx512f"))) void sweep_avx512(const SubsequenceStats& sta
   int64_t* column_index = profile.index.data();
   // Zeroed: the last vector of a short row reads lanes past `lanes` (masked out of every result).
   alignas(64) double covariance[kDiagonalsPerBlock] = {};
-  alignas(64) double row_correlations[kDiagonalsPerBlock] = {};
 
   for (size_t row = 0; row + first_diagonal < subsequences; ++row) {
     const size_t first_column = row + first_diagonal;
@@ -165,17 +164,20 @@ __attribute__((target("avx512f"))) void sweep_avx512(const SubsequenceStats& sta
       _mm512_store_pd(covariance + k, cov);
       const __m512d correlation =
           _mm512_mul_pd(_mm512_mul_pd(cov, _mm512_maskz_loadu_pd(active, inverse_norm + column)), inverse_norm_row8);
-      _mm512_store_pd(row_correlations + k, correlation);
       const __m512d best = _mm512_maskz_loadu_pd(active, column_best + column);
       // Inactive lanes compare 0 > 0: false. NaN correlations compare false too.
       const __mmask8 improved = _mm512_mask_cmp_pd_mask(active, correlation, best, _CMP_GT_OQ);
       row_maximum8 = _mm512_mask_max_pd(row_maximum8, active, correlation, row_maximum8);
-      _mm512_mask_storeu_pd(column_best + column, improved, correlation);
-      _mm512_mask_storeu_epi64(column_index + column, improved, row_index8);
+      // A column's record is rarely broken after its first rows: store only when it is.
+      if (improved != 0) {
+        _mm512_mask_storeu_pd(column_best + column, improved, correlation);
+        _mm512_mask_storeu_epi64(column_index + column, improved, row_index8);
+      }
     }
     alignas(64) double lane_maxima[8];
     _mm512_store_pd(lane_maxima, row_maximum8);
-    fold_row_maximum(row_correlations, lanes, *std::max_element(lane_maxima, lane_maxima + 8), row, first_column, profile);
+    fold_row_maximum(stats, covariance, lanes, *std::max_element(lane_maxima, lane_maxima + 8), row, first_column,
+                     profile);
   }
 }
 

@@ -131,7 +131,9 @@ void fill_distances(const SubsequenceStats& stats, const CorrelationProfile& bes
 Result<MatrixProfile> matrix_profile(std::span<const double> series, size_t window, const MatrixProfileOptions& options) {
   if (Status valid = check_matrix_profile_window(series.size(), window); !valid) return valid.error();
   const SubsequenceStats stats = compute_subsequence_stats(series, window);
-  const size_t zone = options.exclusion_zone.value_or(default_exclusion_zone(window));
+  const size_t requested_zone = options.exclusion_zone.value_or(default_exclusion_zone(window));
+  // Clamped so that zone + 1 cannot wrap around to the main diagonal; same pairs excluded.
+  const size_t zone = std::min(requested_zone, stats.count());
   const unsigned threads = resolve_threads(options.threads);
   const KernelIsa isa = options.use_simd ? best_kernel_isa() : KernelIsa::kPortable;
 
@@ -140,7 +142,7 @@ Result<MatrixProfile> matrix_profile(std::span<const double> series, size_t wind
 
   MatrixProfile profile;
   profile.window = window;
-  profile.exclusion_zone = zone;
+  profile.exclusion_zone = requested_zone;
   fill_distances(stats, best, threads, profile);
   return profile;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <random>
 #include <vector>
@@ -118,12 +119,26 @@ TEST(Fluss, ConstantSeriesDoesNotCrash) {
   }
 }
 
-TEST(Fluss, MissingNeighboursCarryNoArc) {
-  std::vector<int64_t> index(400, -1);
+TEST(Fluss, NoNeighbourAnywhereIsNoEvidenceOfAChange) {
+  const std::vector<int64_t> index(400, -1);
   const Result<RegimeSegmentation> s = fluss(index, 4);
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->boundaries.size(), 1u);  // no arcs anywhere: the CAC is 0 inside the edges
-  EXPECT_EQ(s->min_cac, 0.0);
+  EXPECT_EQ(s->corrected_arc_curve, std::vector<double>(400, 1.0));
+  EXPECT_TRUE(s->boundaries.empty());
+  EXPECT_EQ(s->min_cac, 1.0);
+}
+
+// A NaN gap in the trace (a sensor dropout) removes arcs; the rest of the series still segments.
+TEST(Fluss, FindsTheSwitchDespiteANaNGap) {
+  std::vector<double> x = noise(4000, 5, 0.05);
+  for (size_t k = 0; k < x.size(); ++k) {
+    const double phase = std::sin(2 * std::numbers::pi * static_cast<double>(k) / 40.0);
+    x[k] += k < 2500 ? phase : (phase >= 0 ? 1.0 : -1.0);
+  }
+  for (size_t k = 1000; k < 1100; ++k) x[k] = std::numeric_limits<double>::quiet_NaN();
+  const RegimeSegmentation s = segment(x, 40, 2);
+  ASSERT_EQ(s.boundaries.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(s.boundaries[0]), 2500.0, 40.0);
 }
 
 TEST(Fluss, RejectsBadInput) {

@@ -119,6 +119,7 @@ TEST(MatrixProfile, MoreThreadsThanDiagonalBlocks) { expect_matches_naive(gaussi
 TEST(MatrixProfile, CustomExclusionZone) {
   expect_matches_naive(gaussian_noise(400, 9), 16, with(2, true, 40));
   expect_matches_naive(gaussian_noise(400, 9), 16, with(1, true, 0));
+  expect_matches_naive(gaussian_noise(100, 9), 16, with(2, true, 1000));  // nobody is a neighbour
 }
 
 TEST(MatrixProfile, NonFiniteSamplesGiveInfiniteDistanceAndNoIndex) {
