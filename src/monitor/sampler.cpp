@@ -112,12 +112,16 @@ void Sampler::take_sample(int64_t tick) {
   double energy_delta_j = 0;
   // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
   const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
+  const double tick_s = unix_time_s();
+  // Always on the first and the final tick, so every sensor covers the whole run.
+  const bool final_tick = !running_;
+  bool first_read = true;
   for (size_t s = 0; s < sensors_.size(); ++s) {
     if (sensor_failed_[s]) continue;
-    const double t_s = unix_time_s();
-    // Always on the first and the final tick, so every sensor covers the whole run.
-    const bool final_tick = !running_;
-    if (tick > 0 && !final_tick && t_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
+    if (tick > 0 && !final_tick && tick_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
+    // Each reading is stamped when it is taken: the sensors before it may have been slow.
+    const double t_s = first_read ? tick_s : unix_time_s();
+    first_read = false;
     last_read_s_[s] = t_s;
     readings.clear();
     if (auto status = sensors_[s].sensor->sample(readings); !status) {
