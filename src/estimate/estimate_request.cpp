@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "core/csv.h"
+#include "core/toml_value.h"
 
 namespace wattcast {
 
@@ -55,14 +56,6 @@ std::string read_all(std::ifstream& in) {
 
 int line_of_offset(const std::string& content, size_t offset) {
   return 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<long>(std::min(offset, content.size())), '\n'));
-}
-
-std::string toml_value_text(const toml::node& node) {
-  if (auto s = node.as_string()) return s->get();
-  if (auto i = node.as_integer()) return std::to_string(i->get());
-  if (auto f = node.as_floating_point()) return fmt::format("{}", f->get());
-  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
-  return {};
 }
 
 Result<EstimateRequest> parse_toml(const std::string& path, const std::string& content) {
