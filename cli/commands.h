@@ -14,5 +14,6 @@ void add_fit_command(CLI::App& app, Workspace& workspace);
 void add_evaluate_command(CLI::App& app, Workspace& workspace);
 void add_measure_command(CLI::App& app, Workspace& workspace);
 void add_runs_commands(CLI::App& app);
+void add_flops_command(CLI::App& app, Workspace& workspace);
 
 }  // namespace wattcast::cli

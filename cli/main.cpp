@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   add_regions_command(app, workspace);
   add_measure_command(app, workspace);
   add_runs_commands(app);
+  add_flops_command(app, workspace);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

@@ -8,6 +8,9 @@ packages=(
   libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-psutil
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  python3-torchvision
+  clang libclang-rt-14-dev
 )
 
 missing=()
