@@ -11,8 +11,8 @@ namespace wattcast {
 namespace {
 
 // Trainable weights: floating-point initializers reached by a node, except those that only feed
-// BatchNormalization's running mean and variance (statistics, not parameters: torchvision's
-// parameter counts leave them out). Exporters often pass weights through Identity or Transpose,
+// inputs that are not weights: BatchNormalization's running mean and variance (statistics:
+// torchvision's parameter counts leave them out) and operator arguments such as Resize's scales. Exporters often pass weights through Identity or Transpose,
 // so each constant tensor remembers the initializers it came from.
 struct ConstantOrigins {
   std::set<std::string> constants;
@@ -41,25 +41,31 @@ ConstantOrigins trace_constants(const ModelGraph& graph) {
   return out;
 }
 
+bool is_argument_input(const std::string& op, size_t input) {
+  if (op == "BatchNormalization") return input == 3 || input == 4;
+  if (op == "Resize" || op == "Clip" || op == "Pad" || op == "Upsample") return input >= 1;
+  return false;
+}
+
 std::set<std::string> find_params(const ModelGraph& graph, const ConstantOrigins& constants) {
-  std::set<std::string> used, feeds_statistics, used_elsewhere;
+  std::set<std::string> used, feeds_arguments, used_elsewhere;
   for (const auto& node : graph.nodes) {
     const bool folds_constants = !node.outputs.empty() && constants.constants.count(node.outputs.front()) > 0;
     if (folds_constants) continue;  // an Identity or Transpose of weights: its consumers say how they are used
     for (size_t i = 0; i < node.inputs.size(); ++i) {
       auto it = constants.origins.find(node.inputs[i]);
       if (node.inputs[i].empty() || it == constants.origins.end()) continue;
-      const bool statistic = node.op_type == "BatchNormalization" && (i == 3 || i == 4);
+      const bool argument = is_argument_input(node.op_type, i);
       for (const auto& origin : it->second) {
         used.insert(origin);
-        (statistic ? feeds_statistics : used_elsewhere).insert(origin);
+        (argument ? feeds_arguments : used_elsewhere).insert(origin);
       }
     }
   }
   std::set<std::string> params;
   for (const auto& name : used) {
-    const bool statistic = feeds_statistics.count(name) > 0 && used_elsewhere.count(name) == 0;
-    if (graph.initializers.at(name).floating_point && !statistic) params.insert(name);
+    const bool argument_only = feeds_arguments.count(name) > 0 && used_elsewhere.count(name) == 0;
+    if (graph.initializers.at(name).floating_point && !argument_only) params.insert(name);
   }
   return params;
 }
