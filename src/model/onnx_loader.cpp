@@ -137,9 +137,10 @@ Result<ModelGraph> load_onnx_bytes(const std::string& bytes, const std::string& 
   if (auto applied = apply_input_shapes(*model.mutable_graph(), options, source); !applied) return applied.error();
   if (auto ordered = check_node_order(model.graph(), source); !ordered) return ordered.error();
   if (auto inferred = infer_shapes(model, source); !inferred) return inferred.error();
-  // Each round of folding can resolve shapes that let the next fold more; real exporters need
-  // one or two.
-  for (int round = 0; round < 4 && fold_shape_computations(model) > 0; ++round) {
+  // Each round of folding can resolve shapes that let the next round fold more (a Reshape whose
+  // target was folded gives the next Shape its input); every round folds at least one node, so
+  // this ends.
+  while (fold_shape_computations(model) > 0) {
     if (auto inferred = infer_shapes(model, source); !inferred) return inferred.error();
   }
   return convert(model, source);

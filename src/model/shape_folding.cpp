@@ -193,7 +193,10 @@ std::optional<IntTensor> evaluate(const onnx::NodeProto& node, const Values& val
     const int64_t begin = slice_bound(starts->values[0], size, true, step);
     const int64_t end = slice_bound(ends->values[0], size, false, step);
     std::vector<int64_t> picked;
-    for (int64_t i = begin; step > 0 ? i < end : i > end; i += step) picked.push_back(x->values[static_cast<size_t>(i)]);
+    for (int64_t i = begin; step > 0 ? i < end : i > end;) {
+      picked.push_back(x->values[static_cast<size_t>(i)]);
+      if (__builtin_add_overflow(i, step, &i)) break;  // a step near 2^63 takes one element
+    }
     IntTensor out = vector_of(std::move(picked));
     out.boolean = x->boolean;
     return out;
