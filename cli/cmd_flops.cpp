@@ -53,7 +53,10 @@ std::string si(double value, const char* unit) {
 
 std::string shape_text(const std::vector<int64_t>& dims) {
   std::string text;
-  for (int64_t d : dims) text += (text.empty() ? "" : "x") + (d < 0 ? std::string("?") : std::to_string(d));
+  for (int64_t d : dims) {
+    if (!text.empty()) text += 'x';
+    text += d < 0 ? std::string("?") : std::to_string(d);
+  }
   return text.empty() ? "scalar" : text;
 }
 

@@ -61,8 +61,11 @@ Status apply_input_shapes(onnx::GraphProto& graph, const InputShapeOptions& opti
     }
     const int rank = shape.dim_size();
     if (options.input_size && rank == 4) {
-      shape.mutable_dim(2)->set_dim_value(*options.input_size);
-      shape.mutable_dim(3)->set_dim_value(*options.input_size);
+      // Images are NCHW (PyTorch) unless the channels (1 or 3) sit last, as TensorFlow exports them.
+      auto channels = [&](int i) { return shape.dim(i).has_dim_value() && (shape.dim(i).dim_value() == 1 || shape.dim(i).dim_value() == 3); };
+      const int height = !channels(1) && channels(3) ? 1 : 2;
+      shape.mutable_dim(height)->set_dim_value(*options.input_size);
+      shape.mutable_dim(height + 1)->set_dim_value(*options.input_size);
     }
     if (rank > 0 && (options.batch || !shape.dim(0).has_dim_value())) shape.mutable_dim(0)->set_dim_value(options.batch.value_or(1));
     for (int i = 0; i < rank; ++i) {

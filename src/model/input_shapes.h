@@ -20,7 +20,7 @@ namespace wattcast {
 
 struct InputShapeOptions {
   std::map<std::string, std::vector<int64_t>> shapes;  // --input NAME=1x3x224x224, whole shape
-  std::optional<int64_t> input_size;                   // height = width of every 4-D input
+  std::optional<int64_t> input_size;                   // height = width of every 4-D input (NCHW or NHWC)
   std::optional<int64_t> batch;                        // dim 0 of every input; symbolic ones default to 1
 };
 

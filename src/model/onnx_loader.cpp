@@ -85,6 +85,21 @@ Status check_node_order(const onnx::GraphProto& graph, const std::string& source
   return ok_status();
 }
 
+bool valid_element_type(int32_t type) { return type != onnx::TensorProto::UNDEFINED && onnx::TensorProto_DataType_IsValid(type); }
+
+// libonnx's inference functions assume every tensor has an element type; an initializer or input
+// without one crashes them (found by the fuzzer), so it is refused here.
+Status check_element_types(const onnx::GraphProto& graph, const std::string& source) {
+  for (const auto& tensor : graph.initializer()) {
+    if (!valid_element_type(tensor.data_type())) return Error::in_file(source, fmt::format("initializer '{}' has no valid data type", tensor.name()));
+  }
+  for (const auto& input : graph.input()) {
+    if (!input.type().has_tensor_type() || !valid_element_type(input.type().tensor_type().elem_type()))
+      return Error::in_file(source, fmt::format("input '{}' is not a tensor of a valid data type", input.name()));
+  }
+  return ok_status();
+}
+
 Result<ModelGraph> convert(const onnx::ModelProto& model, const std::string& source) {
   const auto& proto = model.graph();
   ModelGraph graph;
@@ -135,6 +150,7 @@ Result<ModelGraph> load_onnx_bytes(const std::string& bytes, const std::string& 
   if (model.ir_version() <= 0 || !model.has_graph() || model.graph().node_size() == 0)
     return Error::in_file(source, "not an ONNX model (no IR version or no graph nodes)");
   if (auto applied = apply_input_shapes(*model.mutable_graph(), options, source); !applied) return applied.error();
+  if (auto typed = check_element_types(model.graph(), source); !typed) return typed.error();
   if (auto ordered = check_node_order(model.graph(), source); !ordered) return ordered.error();
   if (auto inferred = infer_shapes(model, source); !inferred) return inferred.error();
   // Each round of folding can resolve shapes that let the next round fold more (a Reshape whose

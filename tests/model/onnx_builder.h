@@ -36,27 +36,18 @@ class OnnxBuilder {
 
   // A weight with its shape only, as the stripped fixtures have.
   OnnxBuilder& weight(const std::string& name, const std::vector<int64_t>& dims) {
-    auto* tensor = model_.mutable_graph()->add_initializer();
-    tensor->set_name(name);
-    tensor->set_data_type(onnx::TensorProto::FLOAT);
-    for (int64_t d : dims) tensor->add_dims(d);
+    initializer(name, onnx::TensorProto::FLOAT, dims);
     return *this;
   }
 
   OnnxBuilder& ints(const std::string& name, const std::vector<int64_t>& values) {
-    auto* tensor = model_.mutable_graph()->add_initializer();
-    tensor->set_name(name);
-    tensor->set_data_type(onnx::TensorProto::INT64);
-    tensor->add_dims(static_cast<int64_t>(values.size()));
+    auto* tensor = initializer(name, onnx::TensorProto::INT64, {static_cast<int64_t>(values.size())});
     for (int64_t v : values) tensor->add_int64_data(v);
     return *this;
   }
 
   OnnxBuilder& floats(const std::string& name, const std::vector<float>& values) {
-    auto* tensor = model_.mutable_graph()->add_initializer();
-    tensor->set_name(name);
-    tensor->set_data_type(onnx::TensorProto::FLOAT);
-    tensor->add_dims(static_cast<int64_t>(values.size()));
+    auto* tensor = initializer(name, onnx::TensorProto::FLOAT, {static_cast<int64_t>(values.size())});
     for (float v : values) tensor->add_float_data(v);
     return *this;
   }
@@ -83,6 +74,14 @@ class OnnxBuilder {
   onnx::ModelProto& model() { return model_; }
 
  private:
+  onnx::TensorProto* initializer(const std::string& name, int32_t type, const std::vector<int64_t>& dims) {
+    auto* tensor = model_.mutable_graph()->add_initializer();
+    tensor->set_name(name);
+    tensor->set_data_type(type);
+    for (int64_t d : dims) tensor->add_dims(d);
+    return tensor;
+  }
+
   onnx::ModelProto model_;
 };
 

@@ -197,6 +197,13 @@ TEST(OpCosts, InputShapesAndBatch) {
   options.batch = 4;
   options.input_size = 10;
   EXPECT_EQ(count(m, options).macs, 4 * 8 * 8 * 8 * 27);
+  OnnxBuilder nhwc;
+  nhwc.input("x", {1, 32, 32, 3});
+  nhwc.node("Relu", {"x"}, {"y"});
+  nhwc.output("y");
+  InputShapeOptions size16;
+  size16.input_size = 16;
+  EXPECT_EQ(count(nhwc, size16).input_shapes.at("x"), (std::vector<int64_t>{1, 16, 16, 3}));  // channels last stay last
   InputShapeOptions explicit_shape;
   explicit_shape.shapes["x"] = {2, 3, 5, 5};
   EXPECT_EQ(count(m, explicit_shape).macs, 2 * 8 * 3 * 3 * 27);
