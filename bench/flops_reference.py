@@ -18,6 +18,8 @@ FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProt
 
 
 def dims_of(value_info):
+    if not value_info.type.tensor_type.HasField("shape"):
+        return None
     shape = value_info.type.tensor_type.shape
     dims = [d.dim_value if d.HasField("dim_value") else None for d in shape.dim]
     return None if any(d is None for d in dims) else dims
@@ -47,13 +49,13 @@ def count(path):
         out = shapes.get(node.output[0]) if node.output else None
         if node.op_type == "Conv":
             w = shapes.get(node.input[1])
-            if out is None or w is None:
+            if out is None or not w:
                 unresolved += 1
                 continue
             macs += math.prod(out) * math.prod(w[1:])
         elif node.op_type in ("Gemm", "MatMul"):
             a = shapes.get(node.input[0])
-            if out is None or a is None:
+            if out is None or not a:
                 unresolved += 1
                 continue
             trans_a = any(at.name == "transA" and at.i for at in node.attribute)

@@ -1,6 +1,7 @@
 #include "model/flops_counter.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,8 @@ namespace {
 // torchvision's parameter counts leave them out) and operator arguments such as Resize's scales. Exporters often pass weights through Identity or Transpose,
 // so each constant tensor remembers the initializers it came from.
 struct ConstantOrigins {
-  std::set<std::string> constants;
-  std::map<std::string, std::set<std::string>> origins;  // constant tensor -> initializers
+  TensorSet constants;
+  std::unordered_map<std::string, std::set<std::string>> origins;  // constant tensor -> initializers
 };
 
 ConstantOrigins trace_constants(const ModelGraph& graph) {
@@ -83,9 +84,12 @@ int64_t convention_flops(const NodeCost& cost, Convention convention) {
   return cost.flops;
 }
 
-Status accumulate(int64_t& total, int64_t value, const std::string& source, const std::string& what) {
+// Adds `value` to `total` unless either overflows; `what` names the count in the error and is
+// only called then, since building messages for every node would cost more than counting.
+template <typename Describe>
+Status accumulate(int64_t& total, int64_t value, const std::string& source, Describe what) {
   auto sum = value < 0 ? std::nullopt : checked_add(total, value);
-  if (!sum) return Error::in_file(source, what + " overflows 64 bits (absurd shapes?)");
+  if (!sum) return Error::in_file(source, what() + " overflows 64 bits (absurd shapes?)");
   total = *sum;
   return ok_status();
 }
@@ -111,39 +115,41 @@ std::string convention_name(Convention convention) {
 Result<FlopsReport> count_flops(const ModelGraph& graph, Convention convention) {
   FlopsReport report;
   report.convention = convention;
-  const ConstantOrigins constants = trace_constants(graph);
-  report.constant_tensors = constants.constants;
+  ConstantOrigins constants = trace_constants(graph);
   report.param_initializers = find_params(graph, constants);
+  report.constant_tensors = std::move(constants.constants);
   for (const auto& name : report.param_initializers) {
     auto count = checked_product(graph.initializers.at(name).dims);
-    if (auto added = accumulate(report.params, count.value_or(-1), graph.source, "the parameter count"); !added) return added.error();
+    if (auto added = accumulate(report.params, count.value_or(-1), graph.source, [] { return std::string("the parameter count"); }); !added)
+      return added.error();
   }
   for (const auto& input : graph.inputs) {
     if (const TensorShape* shape = graph.shape(input)) report.input_shapes[input] = shape->dims;
   }
 
-  std::set<std::string> attention_tensors;
+  TensorSet attention_tensors;
   report.nodes.reserve(graph.nodes.size());
   for (const auto& node : graph.nodes) {
     auto cost = node_cost(node, graph);
     if (!cost) return cost.error();
-    NodeCount count{node.name, node.op_type, layer_type_of(node, constants.constants, attention_tensors), cost->kind, 0, 0, 0};
+    NodeCount count{node.name, node.op_type, layer_type_of(node, report.constant_tensors, attention_tensors), cost->kind, 0, 0, 0};
     if (count.layer_type == LayerType::kAttention) attention_tensors.insert(node.outputs.begin(), node.outputs.end());
     if (cost->kind == NodeCost::Kind::kUnknownOp) ++report.unknown_ops[node.domain.empty() ? node.op_type : node.domain + "." + node.op_type];
     if (cost->kind == NodeCost::Kind::kUnknownShape) report.unresolved_nodes.push_back(node.name);
     count.macs = convention_macs(*cost, convention);
     count.flops = convention_flops(*cost, convention);
-    const std::string where = fmt::format("node '{}' ({}): the running", node.name, node.op_type);
-    if (auto s = accumulate(report.macs, count.macs, graph.source, where + " MAC count"); !s) return s.error();
-    if (auto s = accumulate(report.flops, count.flops, graph.source, where + " FLOP count"); !s) return s.error();
+    auto where = [&node](const char* what) { return [&node, what] { return fmt::format("node '{}' ({}): the running {}", node.name, node.op_type, what); }; };
+    if (auto s = accumulate(report.macs, count.macs, graph.source, where("MAC count")); !s) return s.error();
+    if (auto s = accumulate(report.flops, count.flops, graph.source, where("FLOP count")); !s) return s.error();
     for (const auto& output : node.outputs) {
       const TensorShape* shape = graph.shape(output);
-      if (output.empty() || constants.constants.count(output) > 0 || shape == nullptr || !shape->fully_known()) continue;
+      if (output.empty() || report.constant_tensors.count(output) > 0 || shape == nullptr || !shape->fully_known()) continue;
       auto bytes = checked_product(shape->dims);
       if (bytes) bytes = checked_mul(*bytes, shape->element_bytes);
-      if (auto s = accumulate(count.output_bytes, bytes.value_or(-1), graph.source, where + " activation size"); !s) return s.error();
+      if (auto s = accumulate(count.output_bytes, bytes.value_or(-1), graph.source, where("activation size")); !s) return s.error();
     }
-    if (auto s = accumulate(report.activation_bytes, count.output_bytes, graph.source, "the activation memory"); !s) return s.error();
+    if (auto s = accumulate(report.activation_bytes, count.output_bytes, graph.source, [] { return std::string("the activation memory"); }); !s)
+      return s.error();
     report.nodes.push_back(std::move(count));
   }
   return report;

@@ -46,7 +46,7 @@ struct FlopsReport {
   std::vector<NodeCount> nodes;
   std::map<std::string, int> unknown_ops;     // operator -> nodes, costs not counted
   std::vector<std::string> unresolved_nodes;  // known operators whose shapes stayed unknown
-  std::set<std::string> constant_tensors;     // computed from initializers alone
+  TensorSet constant_tensors;                 // computed from initializers alone
   std::set<std::string> param_initializers;
   std::map<std::string, std::vector<int64_t>> input_shapes;
 

@@ -50,7 +50,7 @@ std::string_view layer_type_name(LayerType type) {
   return "other";
 }
 
-LayerType layer_type_of(const GraphNode& node, const std::set<std::string>& constant_tensors, const std::set<std::string>& attention_tensors) {
+LayerType layer_type_of(const GraphNode& node, const TensorSet& constant_tensors, const TensorSet& attention_tensors) {
   if (!node.domain.empty()) return LayerType::kOther;
   const std::string& op = node.op_type;
   if (op == "MatMul" || op == "Einsum" || op == "MatMulInteger" || op == "QLinearMatMul") {

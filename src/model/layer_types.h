@@ -3,7 +3,6 @@
 // depend on its context: a MatMul with a weight is a linear layer, one between two activations
 // is attention.
 
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -18,6 +17,6 @@ std::string_view layer_type_name(LayerType type);
 // `constant_tensors`: tensors computed from initializers alone (weights, possibly transposed),
 // as opposed to activations that depend on the model's input. `attention_tensors`: outputs of
 // nodes already classified as attention, so a Softmax over attention scores joins them.
-LayerType layer_type_of(const GraphNode& node, const std::set<std::string>& constant_tensors, const std::set<std::string>& attention_tensors);
+LayerType layer_type_of(const GraphNode& node, const TensorSet& constant_tensors, const TensorSet& attention_tensors);
 
 }  // namespace wattcast

@@ -7,12 +7,17 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace wattcast {
 
 // Larger dims are refused as absurd: no real input or weight is 2^32 wide, and refusing them
 // keeps every product of a few dims far from overflow.
+// Tensor names looked up once per node input: hashed, not ordered.
+using TensorSet = std::unordered_set<std::string>;
+
 inline constexpr int64_t kMaxDim = int64_t{1} << 32;
 
 struct TensorShape {
@@ -51,8 +56,8 @@ struct Initializer {
 struct ModelGraph {
   std::string source;  // the file, for error messages
   std::vector<GraphNode> nodes;  // topologically sorted
-  std::map<std::string, TensorShape> tensors;
-  std::map<std::string, Initializer> initializers;
+  std::unordered_map<std::string, TensorShape> tensors;
+  std::unordered_map<std::string, Initializer> initializers;
   std::vector<std::string> inputs;  // graph inputs that are not initializers, in file order
 
   const TensorShape* shape(const std::string& tensor) const;

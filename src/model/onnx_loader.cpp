@@ -65,9 +65,9 @@ std::string node_name(const onnx::NodeProto& node, int index) {
 // ONNX requires nodes in topological order; a cycle or a dangling name is refused here, before
 // ONNX's inference walks the graph.
 Status check_node_order(const onnx::GraphProto& graph, const std::string& source) {
-  std::set<std::string> produced;
+  TensorSet produced;
   for (const auto& node : graph.node()) produced.insert(node.output().begin(), node.output().end());
-  std::set<std::string> available;
+  TensorSet available;
   for (const auto& input : graph.input()) available.insert(input.name());
   for (const auto& tensor : graph.initializer()) available.insert(tensor.name());
   for (int i = 0; i < graph.node_size(); ++i) {
@@ -96,6 +96,12 @@ Status check_element_types(const onnx::GraphProto& graph, const std::string& sou
   for (const auto& input : graph.input()) {
     if (!input.type().has_tensor_type() || !valid_element_type(input.type().tensor_type().elem_type()))
       return Error::in_file(source, fmt::format("input '{}' is not a tensor of a valid data type", input.name()));
+  }
+  for (int i = 0; i < graph.node_size(); ++i) {
+    for (const auto& attribute : graph.node(i).attribute()) {
+      if (attribute.has_t() && !valid_element_type(attribute.t().data_type()))
+        return Error::in_file(source, fmt::format("node '{}' attribute '{}' holds a tensor of no valid data type", node_name(graph.node(i), i), attribute.name()));
+    }
   }
   return ok_status();
 }

@@ -15,7 +15,7 @@ bool frozen(const std::string& name, const std::vector<std::string>& prefixes) {
   return std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) { return name.rfind(p, 0) == 0; });
 }
 
-bool reads_any(const GraphNode& node, const std::set<std::string>& tensors) {
+bool reads_any(const GraphNode& node, const TensorSet& tensors) {
   return std::any_of(node.inputs.begin(), node.inputs.end(), [&](const std::string& t) { return !t.empty() && tensors.count(t) > 0; });
 }
 
@@ -29,7 +29,7 @@ Result<TrainingFlops> training_flops(const ModelGraph& graph, const FlopsReport&
     const bool matches = std::any_of(report.param_initializers.begin(), report.param_initializers.end(), [&](const std::string& n) { return n.rfind(prefix, 0) == 0; });
     if (!matches) return Error{fmt::format("--frozen: no parameter of {} starts with '{}'", graph.source, prefix)};
   }
-  std::set<std::string> trainable_weights;  // constant tensors derived from a trainable parameter
+  TensorSet trainable_weights;  // constant tensors derived from a trainable parameter
   for (const auto& name : report.param_initializers) {
     const int64_t count = checked_product(graph.initializers.at(name).dims).value_or(0);  // counted without overflow already
     if (frozen(name, frozen_prefixes)) {
@@ -39,7 +39,7 @@ Result<TrainingFlops> training_flops(const ModelGraph& graph, const FlopsReport&
       trainable_weights.insert(name);
     }
   }
-  std::set<std::string> requires_grad;  // activations a gradient flows back into
+  TensorSet requires_grad;  // activations a gradient flows back into
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const GraphNode& node = graph.nodes[i];
     const bool constant = !node.outputs.empty() && report.constant_tensors.count(node.outputs.front()) > 0;
