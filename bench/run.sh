@@ -13,6 +13,8 @@ for _ in 1 2 3 4 5; do
 done
 end=$(date +%s.%N)
 awk -v s="$start" -v e="$end" 'BEGIN { printf "mean over 5 runs: %.3f s\n", (e - s) / 5 }'
+echo "== wattcast flops: load and count each fixture, beside the Python reference (python3-onnx)"
+/usr/bin/python3 bench/flops_reference.py "$build" tests/fixtures/onnx/*.onnx
 echo "== monitor overhead (bench/monitor_overhead.py, 60 s per figure)"
 /usr/bin/python3 bench/monitor_overhead.py "$build" 60
 echo "== accuracy: wattcast evaluate --cv config"

@@ -1,14 +1,18 @@
 // `wattcast estimate`: energy, time and CO2 of a training run before it starts, every method
 // side by side; or, with --batch, one prediction per row of a CSV.
 
+#include <cmath>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "core/csv.h"
 #include "estimate/baseline_methods.h"
 #include "estimate/run_totals.h"
+#include "model/model_gflops.h"
 #include "report/text_table.h"
 
 namespace wattcast::cli {
@@ -175,7 +179,23 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
   return out;
 }
 
+bool is_onnx_model(const std::string& path) { return path.size() > 5 && path.substr(path.size() - 5) == ".onnx"; }
+
+// `--model MODEL.onnx`: the GFLOPs come from counting the model at the run's input size, in the
+// data's convention, instead of --gflops or --arch. Returns where the figure came from.
+std::string count_onnx_gflops(EstimateRequest& request, const std::string& path) {
+  if (request.find("gflops") || request.find("arch")) throw CliError("--model: an ONNX model gives the GFLOPs; drop --gflops and --arch");
+  if (!request.find("input_size")) throw CliError("--input-size: is required with an ONNX --model (the size to count it at)");
+  const std::string& text = request.find("input_size")->text;
+  const auto side = parse_finite_double(text);
+  if (!side || *side < 1 || *side > 1e9 || *side != std::floor(*side)) check(request.error("input_size", "expected a whole number of pixels, got '" + text + "'"));
+  const ModelGflops counted = unwrap(count_model_gflops(path, static_cast<int64_t>(*side)));
+  request.set("gflops", {fmt::format("{:.17g}", counted.gflops), "", 0});
+  return counted.description;
+}
+
 void run_estimate(Workspace& workspace, EstimateOptions& options) {
+  if (!options.batch_file.empty() && is_onnx_model(options.model_file)) throw CliError("--model: an ONNX model applies to a single estimate, not --batch");
   if (!options.batch_file.empty()) {
     if (options.format.empty()) options.format = "csv";
     check_format(options.format, {"csv"});
@@ -195,7 +215,13 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   EstimateRequest from_flags;
   for (const auto& [key, text] : options.flags) from_flags.set(key, {text, "", 0});
   request.merge(from_flags);
-  const ResolvedRequest resolved = unwrap(resolve_request(request, Catalogs{workspace.gpus(), workspace.carbon(), workspace.architectures()}));
+  std::string onnx_source;
+  if (is_onnx_model(options.model_file)) {
+    onnx_source = count_onnx_gflops(request, options.model_file);
+    options.model_file.clear();
+  }
+  ResolvedRequest resolved = unwrap(resolve_request(request, Catalogs{workspace.gpus(), workspace.carbon(), workspace.architectures()}));
+  if (!onnx_source.empty()) resolved.gflops_source = onnx_source;
 
   if (options.methods.empty()) options.methods = kAllMethods;
   std::optional<double> hours_s;
@@ -243,7 +269,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
     command->add_option_function<std::string>("--" + name, [options, key](const std::string& text) { options->flags[key] = text; }, flag.help);
   }
   command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv: one prediction per row (--format csv)");
-  command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one");
+  command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
   command->add_option("--method", options->methods, "Methods to run: wattcast, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
       ->delimiter(',');
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_runs_commands(app);
   add_project_commands(app);
   add_experiment_command(app, workspace);
+  add_flops_command(app, workspace);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

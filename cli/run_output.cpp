@@ -33,7 +33,8 @@ std::string render_summary(const RunSummary& s) {
     components.add_row({kind, fmt::format("{:.4g}", energy / 1000), fmt::format("{:.0f}%", s.energy_j > 0 ? 100 * energy / s.energy_j : 0),
                         s.modelled_by_kind.at(kind) ? "modelled" : "measured"});
   }
-  out += "\n" + components.render();
+  out += '\n';
+  out += components.render();
   TextTable devices({"device", "sensor", "samples", "energy_kj", "mean_power_w", "figure"});
   for (const auto& d : s.devices) {
     std::string figure = provenance_name(d.device.info.provenance);
@@ -45,7 +46,8 @@ std::string render_summary(const RunSummary& s) {
                      d.peak_rss_bytes ? "-" : fmt::format("{:.4g}", d.energy_j / 1000), d.peak_rss_bytes ? "-" : fmt::format("{:.1f}", d.mean_power_w),
                      figure});
   }
-  out += "\n" + devices.render();
+  out += '\n';
+  out += devices.render();
   for (const auto& d : s.devices) {
     if (!d.device.info.note.empty()) out += fmt::format("note: {} {}: {}\n", d.device.info.kind, d.device.info.name, d.device.info.note);
   }
@@ -57,7 +59,8 @@ std::string render_summary(const RunSummary& s) {
       epochs.add_row({std::to_string(e.epoch), fmt::format("{:.2f}", e.end_s - e.start_s), fmt::format("{:.4g}", e.energy_j / 1000),
                       fmt::format("{:.1f}", e.mean_power_w), metrics});
     }
-    out += "\n" + epochs.render();
+    out += '\n';
+    out += epochs.render();
   }
   if (const auto& p = s.last_projection) {
     out += fmt::format("\nprojected after epoch {} of {} ({}): {:.4g} kJ, 90% interval {:.4g}-{:.4g} kJ", p->after_epoch, p->total_epochs,

@@ -8,7 +8,14 @@ packages=(
   libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-psutil
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
 )
+# Only for maintainers: re-exporting the ONNX fixtures (scripts/export_onnx_fixtures.py) and
+# fuzzing (scripts/fuzz.sh). `bash scripts/install-deps.sh --extras` adds them; builds and tests
+# do not need them, and torch alone is gigabytes.
+if [ "${1:-}" = "--extras" ]; then
+  packages+=(python3-torchvision clang libclang-rt-14-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,90 @@
+// The committed torchvision exports must count as torchvision publishes: "GFLOPS" in its model
+// table are convolution and linear MACs, and parameters are model.parameters().
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "model/flops_counter.h"
+#include "model/onnx_loader.h"
+#include "model/training_flops.h"
+
+namespace wattcast {
+namespace {
+
+FlopsReport count_fixture(const std::string& name, Convention convention = Convention::kTorchvision, InputShapeOptions options = {}) {
+  const auto path = std::filesystem::path(WATTCAST_SOURCE_DIR) / "tests" / "fixtures" / "onnx" / (name + ".onnx");
+  auto graph = load_onnx_file(path.string(), options);
+  EXPECT_TRUE(graph.ok()) << graph.error().message;
+  if (!graph) return {};
+  auto report = count_flops(*graph, convention);
+  EXPECT_TRUE(report.ok()) << report.error().message;
+  if (!report) return {};
+  EXPECT_TRUE(report->complete()) << name << ": " << report->unresolved_nodes.size() << " unresolved nodes";
+  return *report;
+}
+
+TEST(TorchvisionFixtures, Resnet50) {
+  const FlopsReport r = count_fixture("resnet50");
+  EXPECT_EQ(r.macs, 4'089'184'256);
+  EXPECT_EQ(r.params, 25'557'032);
+}
+
+TEST(TorchvisionFixtures, Vgg16) {
+  const FlopsReport r = count_fixture("vgg16");
+  EXPECT_EQ(r.macs, 15'470'264'320);
+  EXPECT_EQ(r.params, 138'357'544);
+}
+
+TEST(TorchvisionFixtures, MobilenetV2) {
+  const FlopsReport r = count_fixture("mobilenet_v2");
+  EXPECT_EQ(r.macs, 300'774'272);
+  EXPECT_EQ(r.params, 3'504'872);
+}
+
+TEST(TorchvisionFixtures, InceptionV3At299) {
+  // The published 27,161,264 parameters include the auxiliary classifier, which an eval-mode
+  // export leaves out; the MACs are for the main path.
+  const FlopsReport r = count_fixture("inception_v3");
+  EXPECT_NEAR(static_cast<double>(r.macs) / 1e9, 5.71, 0.005);
+}
+
+TEST(TorchvisionFixtures, VitB16CountsAttention) {
+  const FlopsReport r = count_fixture("vit_b_16");
+  EXPECT_NEAR(static_cast<double>(r.macs) / 1e9, 17.56, 0.005);
+  EXPECT_EQ(r.params, 86'567'656);
+  int64_t attention_macs = 0;
+  for (const auto& n : r.nodes) attention_macs += n.layer_type == LayerType::kAttention ? n.macs : 0;
+  EXPECT_EQ(attention_macs, int64_t{12} * 2 * 12 * 197 * 197 * 64);  // layers x (QK^T, AV) x heads
+}
+
+TEST(TorchvisionFixtures, EfficientnetB0AndDensenet121) {
+  const FlopsReport efficientnet = count_fixture("efficientnet_b0");
+  EXPECT_NEAR(static_cast<double>(efficientnet.macs) / 1e9, 0.39, 0.005);
+  EXPECT_EQ(efficientnet.params, 5'288'548);
+  const FlopsReport densenet = count_fixture("densenet121");
+  EXPECT_NEAR(static_cast<double>(densenet.macs) / 1e9, 2.83, 0.005);
+  EXPECT_EQ(densenet.params, 7'978'856);
+}
+
+TEST(TorchvisionFixtures, BatchAndInputSizeScaleTheCount) {
+  InputShapeOptions batch8;
+  batch8.batch = 8;
+  EXPECT_EQ(count_fixture("resnet50", Convention::kTorchvision, batch8).macs, 8 * int64_t{4'089'184'256});
+  InputShapeOptions small;
+  small.input_size = 128;
+  const FlopsReport r = count_fixture("resnet50", Convention::kTorchvision, small);
+  EXPECT_LT(r.macs, 4'089'184'256 / 3);
+  EXPECT_EQ(r.params, 25'557'032);
+}
+
+TEST(TorchvisionFixtures, WattcastConventionAddsTheOtherOperators) {
+  const FlopsReport torchvision = count_fixture("resnet50");
+  const FlopsReport wattcast = count_fixture("resnet50", Convention::kWattcast);
+  EXPECT_EQ(wattcast.macs, torchvision.macs);
+  EXPECT_GT(wattcast.flops, torchvision.flops);  // batch norm, ReLU, pooling, residual adds
+  EXPECT_LT(wattcast.flops, torchvision.flops * 102 / 100);
+}
+
+}  // namespace
+}  // namespace wattcast
