@@ -28,7 +28,9 @@ std::vector<double> u_frequencies(size_t m, size_t n) {
       // walking u downwards reads each old coefficient before it is overwritten.
       std::vector<double>& row = choose[j];
       const std::vector<double>& below = choose[j - 1];
-      for (size_t u = degree + 1; u-- > 0;) row[u] = below[u] + (u >= j ? row[u - j] : 0.0);
+      // [total choose j] has degree j (total - j): the coefficients above it stay 0.
+      const size_t reach = std::min(degree, j * (total - j));
+      for (size_t u = reach + 1; u-- > 0;) row[u] = below[u] + (u >= j ? row[u - j] : 0.0);
     }
   }
   return choose[m];
