@@ -23,6 +23,7 @@ struct Descriptive {
 
 // The value below which `fraction` (0..1) of the sorted sample lies, interpolating linearly
 // between neighbours: NumPy's default percentile rule (method='linear', Hyndman & Fan type 7).
+// `sorted` must be non-empty and ascending.
 double linear_percentile(std::span<const double> sorted, double fraction);
 
 // Errors on an empty sample or a non-finite value.
