@@ -15,6 +15,7 @@ void add_evaluate_command(CLI::App& app, Workspace& workspace);
 void add_measure_command(CLI::App& app, Workspace& workspace);
 void add_runs_commands(CLI::App& app);
 void add_project_commands(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_experiment_command(CLI::App& app, Workspace& workspace);
 void add_flops_command(CLI::App& app, Workspace& workspace);
 

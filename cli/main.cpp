@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_measure_command(app, workspace);
   add_runs_commands(app);
   add_project_commands(app);
+  add_compare_command(app);
   add_experiment_command(app, workspace);
   add_flops_command(app, workspace);
 
