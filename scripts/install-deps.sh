@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libcli11-dev nlohmann-json3-dev libfmt-dev libtomlplusplus-dev libsqlite3-dev
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-psutil
+  npm chromium
 )
 
 missing=()
