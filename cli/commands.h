@@ -15,5 +15,6 @@ void add_evaluate_command(CLI::App& app, Workspace& workspace);
 void add_measure_command(CLI::App& app, Workspace& workspace);
 void add_runs_commands(CLI::App& app);
 void add_project_commands(CLI::App& app);
+void add_report_command(CLI::App& app);
 
 }  // namespace wattcast::cli

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_measure_command(app, workspace);
   add_runs_commands(app);
   add_project_commands(app);
+  add_report_command(app);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

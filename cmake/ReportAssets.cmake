@@ -16,9 +16,10 @@ if(NOT WATTCAST_NPM)
   return()
 endif()
 
+# The custom command runs in this directory, so it must exist before the command does.
+file(MAKE_DIRECTORY ${WATTCAST_WEB_BUILD})
 add_custom_command(
   OUTPUT ${WATTCAST_WEB_BUILD}/node_modules/.package-lock.json
-  COMMAND ${CMAKE_COMMAND} -E make_directory ${WATTCAST_WEB_BUILD}
   COMMAND ${CMAKE_COMMAND} -E copy ${WATTCAST_WEB_SOURCE}/package.json ${WATTCAST_WEB_SOURCE}/package-lock.json ${WATTCAST_WEB_BUILD}/
   COMMAND ${WATTCAST_NPM} ci --ignore-scripts --no-audit --no-fund --loglevel=error
   WORKING_DIRECTORY ${WATTCAST_WEB_BUILD}
@@ -30,12 +31,15 @@ set(WATTCAST_REPORT_SCRIPTS
   ${WATTCAST_WEB_BUILD}/node_modules/vega/build/vega.min.js
   ${WATTCAST_WEB_BUILD}/node_modules/vega-lite/build/vega-lite.min.js
   ${WATTCAST_WEB_BUILD}/node_modules/vega-embed/build/vega-embed.min.js)
+# A list's ";" would split the command line: the script gets the paths joined by "|".
+string(REPLACE ";" "|" WATTCAST_REPORT_SCRIPT_ARGUMENT "${WATTCAST_REPORT_SCRIPTS}")
 add_custom_command(
   OUTPUT ${WATTCAST_REPORT_ASSETS}
-  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${WATTCAST_REPORT_ASSETS} "-DINPUTS=${WATTCAST_REPORT_SCRIPTS}"
+  COMMAND ${CMAKE_COMMAND} -DOUTPUT=${WATTCAST_REPORT_ASSETS} "-DINPUTS=${WATTCAST_REPORT_SCRIPT_ARGUMENT}"
           -P ${CMAKE_CURRENT_SOURCE_DIR}/cmake/concatenate_scripts.cmake
   DEPENDS ${WATTCAST_WEB_BUILD}/node_modules/.package-lock.json ${CMAKE_CURRENT_SOURCE_DIR}/cmake/concatenate_scripts.cmake
-  COMMENT "Bundling vega, vega-lite and vega-embed into data/report-assets.js")
+  COMMENT "Bundling vega, vega-lite and vega-embed into data/report-assets.js"
+  VERBATIM)
 add_custom_target(wattcast_report_assets ALL DEPENDS ${WATTCAST_REPORT_ASSETS})
 add_dependencies(wattcast wattcast_report_assets)
 install(FILES ${WATTCAST_REPORT_ASSETS} DESTINATION ${CMAKE_INSTALL_DATADIR}/wattcast/data)

@@ -1,9 +1,10 @@
-# cmake -DOUTPUT=file -DINPUTS="a.js;b.js" -P concatenate_scripts.cmake
+# cmake -DOUTPUT=file -DINPUTS="a.js|b.js" -P concatenate_scripts.cmake
 # Joins minified scripts into one file, each after a comment naming its package and version,
 # written to a temporary file first so a failed run leaves no half-written bundle behind.
 set(temporary "${OUTPUT}.tmp")
 file(WRITE "${temporary}" "")
-foreach(input IN LISTS INPUTS)
+string(REPLACE "|" ";" inputs "${INPUTS}")
+foreach(input IN LISTS inputs)
   # <package>/build/<name>.min.js: the version comes from <package>/package.json.
   get_filename_component(build_dir "${input}" DIRECTORY)
   get_filename_component(package_dir "${build_dir}" DIRECTORY)
