@@ -71,7 +71,7 @@ json epoch_chart_spec(const RunReport& run) {
   }
   json spec = base_spec(fmt::format("Run {}: energy and duration per epoch", run.run.id), 220);
   spec["data"] = {{"values", values}};
-  spec["encoding"] = {{"x", {{"field", "epoch"}, {"type", "ordinal"}, {"title", "epoch"}}}};
+  spec["encoding"] = {{"x", {{"field", "epoch"}, {"type", "ordinal"}, {"title", "epoch"}, {"axis", {{"labelAngle", 0}}}}}};
   spec["layer"] = json::array(
       {{{"mark", "bar"},
         {"encoding",

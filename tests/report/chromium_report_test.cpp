@@ -72,6 +72,22 @@ class ChromiumReportTest : public ::testing::Test {
 
 std::string ChromiumReportTest::report_;
 
+TEST_F(ChromiumReportTest, ThePageReferencesNoScriptOrStyleOutsideItself) {
+  const std::string page = read_text(report_);
+  EXPECT_EQ(page.find("<script src"), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  EXPECT_EQ(page.find("@import"), std::string::npos);
+  for (const char* attribute : {"src=", "href="}) {
+    for (const char* quote : {"\"", "'", ""}) {
+      for (const char* url : {"http:", "https:", "//"}) {
+        const std::string reference = std::string(attribute) + quote + url;
+        EXPECT_EQ(page.find(reference), std::string::npos) << reference;
+      }
+    }
+  }
+  EXPECT_NE(page.find("/* vega-embed "), std::string::npos);  // the bundled scripts, inlined
+}
+
 TEST_F(ChromiumReportTest, EveryChartRendersAsSvgWithNoError) {
   const std::string dom = (scratch_dir() / "dom.html").string();
   const std::string log = (scratch_dir() / "chromium.log").string();
