@@ -23,3 +23,5 @@ echo "== accuracy: wattcast evaluate --cv rows"
 "$build/wattcast" evaluate --cv rows --format markdown
 echo "== matrix profile (n = 100,000, m = 50; add --big for n = 1,000,000, minutes on 2 cores)"
 "$build/bench/matrix_profile_bench"
+echo "== report: wattcast report on a run of 1,000,000 samples (bench/report_bench.sh)"
+bash bench/report_bench.sh "$build"

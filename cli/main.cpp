@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_compare_command(app);
   add_experiment_command(app, workspace);
   add_flops_command(app, workspace);
+  add_report_command(app);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

@@ -9,6 +9,7 @@ packages=(
   libboost-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-sklearn python3-psutil
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  npm chromium
 )
 # Only for maintainers: re-exporting the ONNX fixtures (scripts/export_onnx_fixtures.py) and
 # fuzzing (scripts/fuzz.sh). `bash scripts/install-deps.sh --extras` adds them; builds and tests
