@@ -1,0 +1,113 @@
+// `wattcast experiment` and `wattcast compare` as a user runs them.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_runner.h"
+#include "test_paths.h"
+
+namespace wattcast::testing {
+namespace {
+
+std::string fresh_store(const std::string& name) {
+  const std::string path = (scratch_dir() / name).string();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  return path;
+}
+
+// Two optimizers x two repetitions; each run marks 3 epochs and reports val_acc, which depends
+// on the optimizer, and fails when asked to.
+std::string plan(const std::string& name, const std::string& extra = "") {
+  const std::string trace = write_scratch("exp-trace.csv", "t_s,device,power_w\n0,gpu0,200\n");
+  const std::string child = write_scratch("exp-child.py",
+                                          "import sys, time, wattcast\n"
+                                          "opt = sys.argv[1]\n"
+                                          "for e in range(3):\n"
+                                          "    wattcast.epoch_begin()\n"
+                                          "    t = time.time()\n"
+                                          "    while time.time() - t < 0.05: pass\n"
+                                          "    wattcast.epoch_end(metrics={'val_acc': (0.9 if opt == 'adam' else 0.8) + e / 100})\n");
+  return write_scratch(name, "name = \"opt\"\n"
+                             "command = \"env PYTHONPATH=" + source_dir() + "/python python3 " + child + " {optimizer}\"\n"
+                             "repetitions = 2\n"
+                             "seed = 5\n"
+                             "epochs = 3\n"
+                             "train_samples = 1000\n" + extra +
+                             "[factors]\n"
+                             "optimizer = [\"adam\", \"sgd\"]\n"
+                             "[measure]\n"
+                             "replay = \"" + trace + "\"\n");
+}
+
+TEST(ExperimentCliTest, RunsEveryTrialIntoOneStoreAndResumesWithoutRepeating) {
+  const std::string store = fresh_store("experiment.db");
+  const std::string plan_path = plan("plan.toml");
+  auto dry = run_cli("experiment " + plan_path + " --out " + store + " --dry-run");
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("2 configurations x 2 repetitions = 4 runs"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("not available: no [estimate] table"), std::string::npos) << dry.out;
+  EXPECT_FALSE(std::filesystem::exists(store));  // a dry run writes nothing
+
+  auto ran = run_cli("experiment " + plan_path + " --out " + store);
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  EXPECT_NE(ran.err.find("4/4 runs done"), std::string::npos) << ran.err;
+  auto runs = run_cli("runs --store " + store);
+  EXPECT_EQ(count_lines(runs.out), 2 + 4) << runs.out;
+
+  auto again = run_cli("experiment " + plan_path + " --out " + store);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("--resume"), std::string::npos);
+  auto resumed = run_cli("experiment " + plan_path + " --out " + store + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("0 runs done"), std::string::npos) << resumed.err;
+  EXPECT_EQ(count_lines(run_cli("runs --store " + store).out), 2 + 4);
+
+  auto compared = run_cli("compare " + store + " --by optimizer --metric val_acc --format json");
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  auto j = nlohmann::json::parse(compared.out);
+  ASSERT_EQ(j["comparison"]["groups"].size(), 2u);
+  EXPECT_EQ(j["comparison"]["groups"][0]["level"], "adam");
+  EXPECT_NEAR(j["comparison"]["groups"][0]["median"].get<double>(), 0.92, 1e-12);
+  EXPECT_TRUE(j["comparison"].contains("mann_whitney"));
+  bool shapiro_skipped = false;
+  for (const auto& note : j["notes"]) shapiro_skipped = shapiro_skipped || note.get<std::string>().find("Shapiro-Wilk") != std::string::npos;
+  EXPECT_TRUE(shapiro_skipped);  // two runs per group
+
+  auto per_sample = run_cli("compare " + store + " --tradeoff energy_per_sample_j:val_acc --format markdown");
+  ASSERT_EQ(per_sample.exit_code, 0) << per_sample.err;
+  EXPECT_NE(per_sample.out.find("| optimizer=adam |"), std::string::npos) << per_sample.out;
+  auto latex = run_cli("compare " + store + " --by optimizer --metric energy_kj --format latex");
+  ASSERT_EQ(latex.exit_code, 0) << latex.err;
+  EXPECT_NE(latex.out.find("\\begin{tabular}"), std::string::npos);
+  EXPECT_NE(latex.out.find("energy\\_kj"), std::string::npos);
+}
+
+TEST(ExperimentCliTest, BadPlansAndStoresAreExit2) {
+  auto unknown = run_cli("experiment " + plan("unknown.toml", "speed = 3\n") + " --out " + fresh_store("x.db"));
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown.toml:7: field 'speed': unknown key"), std::string::npos) << unknown.err;
+  EXPECT_EQ(count_lines(unknown.err), 1);
+  auto zero = run_cli("experiment " + write_scratch("zero.toml", "command = \"x {a}\"\nrepetitions = 0\n[factors]\na = [1]\n"));
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_EQ(run_cli("experiment " + write_scratch("nofactor.toml", "command = \"x\"\n[factors]\na = [1]\n")).exit_code, 2);
+  EXPECT_EQ(run_cli("experiment missing.toml").exit_code, 2);
+
+  EXPECT_EQ(run_cli("compare " + fresh_store("none.db") + " --by a --metric energy_kj").exit_code, 2);
+}
+
+TEST(ExperimentCliTest, CompareNamesAMissingFactor) {
+  const std::string store = fresh_store("compare-tags.db");
+  const std::string trace = write_scratch("c-trace.csv", "t_s,device,power_w\n0,gpu0,100\n");
+  ASSERT_EQ(run_cli("measure --replay " + trace + " --out " + store + " --tag gpu=a -- true").exit_code, 0);
+  auto result = run_cli("compare " + store + " --by batch_size --metric energy_kj");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("no successful run has the tag 'batch_size' (tags seen: gpu)"), std::string::npos) << result.err;
+  EXPECT_EQ(run_cli("compare " + store + " --by gpu").exit_code, 2);
+  EXPECT_EQ(run_cli("compare " + store + " --tradeoff energy").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace wattcast::testing
