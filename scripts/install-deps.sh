@@ -20,6 +20,11 @@ fi
 
 missing=()
 for package in "${packages[@]}"; do
+  # npm also comes bundled with other Node.js packages (NodeSource's nodejs), which conflict
+  # with Debian's npm: any working npm will do.
+  if [ "$package" = npm ] && command -v npm >/dev/null 2>&1; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi
