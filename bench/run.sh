@@ -25,3 +25,5 @@ echo "== matrix profile (n = 100,000, m = 50; add --big for n = 1,000,000, minut
 "$build/bench/matrix_profile_bench"
 echo "== report: wattcast report on a run of 1,000,000 samples (bench/report_bench.sh)"
 bash bench/report_bench.sh "$build"
+echo "== compare: wattcast compare on 100,000 runs in 20 groups (bench/compare_bench.sh)"
+bash bench/compare_bench.sh "$build"
