@@ -40,7 +40,9 @@ int main(int argc, char** argv) {
     run.command = "train";
     run.start_s = 1000.0 * static_cast<double>(r);
     run.host = "bench";
-    run.tags = {{"group", "g" + std::to_string(group)}, {"train_samples", "1000"}};
+    std::string group_name = "g";
+    group_name += std::to_string(group);
+    run.tags = {{"group", group_name}, {"train_samples", "1000"}};
     const int64_t id = store.begin_run(run).value();
     const int64_t device = store.add_device(id, "replay", gpu).value();
     wattcast::Reading a, b;

@@ -54,8 +54,9 @@ void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j) {
 
 void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper) {
   helper_seen_ = helper_seen_ || from_helper;
-  // A helper that kept training past the end of the epoch in which it was asked to stop has
-  // no callback watching the stop file: interrupt the command.
+  // The callbacks look for the stop file right after sending an epoch's end, possibly before
+  // this monitor has read that marker and made the file; so training may run one more epoch.
+  // An epoch ending after that one means no callback is watching: interrupt the command.
   if (stop_reason_ && !interrupted_at_s_ && static_cast<int>(projector_.seen().epochs.size()) > epochs_at_stop_) {
     messages_.push_back("the command did not stop at the end of the epoch: sending SIGINT");
     channel_.signal_command(SIGINT);

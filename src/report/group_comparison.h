@@ -16,6 +16,7 @@ struct GroupComparison {
   std::vector<std::pair<std::string, std::vector<double>>> groups;  // group name -> one value per run
   // First row is the header; every row has as many cells as the header.
   std::vector<std::vector<std::string>> statistics_table;
+  std::vector<std::vector<std::string>> tests_table;
 };
 
 struct TradeoffPoint {
@@ -39,5 +40,9 @@ void mark_pareto_front(TradeoffChart& chart);
 
 // n, median, quartiles and range per group, as the table's rows (header first).
 std::vector<std::vector<std::string>> describe_groups(const GroupComparison& comparison);
+// The tests across groups (`wattcast compare`'s: Kruskal-Wallis, Levene, and Mann-Whitney for two
+// groups or Dunn's pairs for more), as rows (header first); a test the groups are too small for
+// is a row saying why.
+std::vector<std::vector<std::string>> test_groups(const GroupComparison& comparison);
 
 }  // namespace wattcast

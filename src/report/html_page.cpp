@@ -121,7 +121,7 @@ std::string render_page(const Page& page, const std::string& charting_scripts) {
       body += "<div class=\"chart\" id=\"" + escape_html(chart.id) + "\"></div>\n";
       charts.push_back({{"id", chart.id}, {"spec", chart.spec}});
     }
-    append_table(body, section.table);
+    for (const auto& table : section.tables) append_table(body, table);
     for (const auto& note : section.notes) body += "<p class=\"note\">" + escape_html(note) + "</p>\n";
     body += "</section>\n";
   }

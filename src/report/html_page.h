@@ -24,7 +24,8 @@ struct PageSection {
   std::string heading;
   std::vector<std::string> lines;  // plain text, one paragraph each
   std::vector<PageChart> charts;
-  std::vector<std::vector<std::string>> table;  // first row is the header; none when empty
+  // Each table's first row is the header.
+  std::vector<std::vector<std::vector<std::string>>> tables;
   std::vector<std::string> notes;               // why a chart is missing, how data was thinned
 };
 

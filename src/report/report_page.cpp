@@ -38,7 +38,7 @@ PageSection comparison_section(const RunComparison& comparison) {
   section.heading = "Comparison across runs";
   if (comparison.groups) {
     section.charts.push_back({"groups-box-plot", group_box_plot_spec(*comparison.groups)});
-    section.table = comparison.groups->statistics_table;
+    section.tables = {comparison.groups->statistics_table, comparison.groups->tests_table};
   }
   if (comparison.tradeoff) section.charts.push_back({"tradeoff", tradeoff_chart_spec(*comparison.tradeoff)});
   section.notes = comparison.notes;

@@ -58,6 +58,7 @@ std::optional<GroupComparison> group_runs(const std::vector<RunReport>& runs, co
   comparison.metric = options.metric;
   for (auto& [name, v] : values) comparison.groups.emplace_back(name, std::move(v));
   comparison.statistics_table = describe_groups(comparison);
+  comparison.tests_table = test_groups(comparison);
   return comparison;
 }
 
