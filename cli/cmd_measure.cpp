@@ -316,7 +316,8 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--devices", options->devices,
                       "GPUs to watch, as in CUDA_VISIBLE_DEVICES (indices or UUIDs); default: $CUDA_VISIBLE_DEVICES, else all");
   command->add_option("--out", options->out, "Run store (SQLite file)")->capture_default_str();
-  command->add_option("--tag", options->tags, "KEY=VALUE recorded with the run (repeatable)");
+  // One KEY=VALUE per --tag, so the option never swallows the command after `--`.
+  command->add_option("--tag", options->tags, "KEY=VALUE recorded with the run (repeatable)")->allow_extra_args(false);
   command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");
   command->add_option("--cloud", options->cloud, "Cloud region PROVIDER:REGION for CO2e and PUE");
   command->add_option("--pue", options->pue, "Power Usage Effectiveness (default 1.0, or the cloud provider's)");

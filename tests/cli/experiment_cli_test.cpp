@@ -1,6 +1,11 @@
 // `wattcast experiment` and `wattcast compare` as a user runs them.
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -101,12 +106,79 @@ TEST(ExperimentCliTest, BadPlansAndStoresAreExit2) {
 TEST(ExperimentCliTest, CompareNamesAMissingFactor) {
   const std::string store = fresh_store("compare-tags.db");
   const std::string trace = write_scratch("c-trace.csv", "t_s,device,power_w\n0,gpu0,100\n");
-  ASSERT_EQ(run_cli("measure --replay " + trace + " --out " + store + " --tag gpu=a -- true").exit_code, 0);
+  // A --tag right before `--` takes one value and leaves the command's own options alone.
+  ASSERT_EQ(run_cli("measure --replay " + trace + " --out " + store + " --tag gpu=a -- sh -c true").exit_code, 0);
   auto result = run_cli("compare " + store + " --by batch_size --metric energy_kj");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("no successful run has the tag 'batch_size' (tags seen: gpu)"), std::string::npos) << result.err;
   EXPECT_EQ(run_cli("compare " + store + " --by gpu").exit_code, 2);
   EXPECT_EQ(run_cli("compare " + store + " --tradeoff energy").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace wattcast::testing
+
+namespace wattcast::testing {
+namespace {
+
+// A run over its timeout is stopped and counted as failed; the warm-up runs first, unmeasured.
+TEST(ExperimentCliTest, TimeoutsStopARunAndTheWarmUpRunsFirst) {
+  const std::string store = fresh_store("timeout.db");
+  const std::string warmed = (scratch_dir() / "warmed").string();
+  std::filesystem::remove(warmed);
+  const std::string plan_path =
+      write_scratch("timeout.toml", "command = \"test -e " + warmed + " && exec sleep {seconds}\"\n"
+                                    "repetitions = 1\n"
+                                    "timeout_s = 1\n"
+                                    "warmup_command = \"touch " + warmed + "\"\n"
+                                    "[factors]\n"
+                                    "seconds = [0, 30]\n");
+  auto result = run_cli("experiment " + plan_path + " --out " + store);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("timed out after 1 s"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("2 runs done"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1 failed"), std::string::npos) << result.err;
+  EXPECT_TRUE(std::filesystem::exists(warmed));
+}
+
+// SIGINT stops the experiment after the current run (which it interrupts), and --resume runs
+// the interrupted trial again.
+TEST(ExperimentCliTest, AnInterruptedExperimentResumes) {
+  const std::string store = fresh_store("interrupted.db");
+  const std::string fifo = (scratch_dir() / "experiment.fifo").string();
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // The first run tells the test it started (while the FIFO exists), then waits to be interrupted.
+  const std::string plan_path = write_scratch(
+      "interrupt.toml", "command = \"if [ -p " + fifo + " ]; then echo started > " + fifo + "; exec sleep 30; fi; true {n}\"\n"
+                        "repetitions = 1\n"
+                        "[factors]\n"
+                        "n = [1, 2]\n");
+  const pid_t experiment = fork();
+  if (experiment == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    execl(WATTCAST_BIN, WATTCAST_BIN, "experiment", plan_path.c_str(), "--out", store.c_str(), static_cast<char*>(nullptr));
+    _exit(99);
+  }
+  FILE* started = std::fopen(fifo.c_str(), "r");  // blocks until the first run has started
+  ASSERT_NE(started, nullptr);
+  char line[16] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, started), nullptr);
+  std::fclose(started);
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(kill(experiment, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(experiment, &status, 0), experiment);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + SIGINT);
+  EXPECT_EQ(count_lines(run_cli("runs --store " + store).out), 2 + 1);  // the interrupted run only
+
+  auto resumed = run_cli("experiment " + plan_path + " --out " + store + " --resume");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("2 runs done"), std::string::npos) << resumed.err;
+  EXPECT_EQ(count_lines(run_cli("runs --store " + store).out), 2 + 3);
 }
 
 }  // namespace
