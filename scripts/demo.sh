@@ -14,3 +14,9 @@ echo "\$ wattcast estimate --gpu 'h100 sxm' --gflops 4.1 --input-size 224 --batc
 echo
 echo "\$ wattcast evaluate --cv config   # leave one configuration out"
 "$wattcast" evaluate --cv config
+echo
+echo "\$ wattcast flops tests/fixtures/onnx/resnet50.onnx --input-size 128   # the model's cost, counted from ONNX"
+"$wattcast" flops tests/fixtures/onnx/resnet50.onnx --input-size 128
+echo
+echo "\$ wattcast project --evaluate --synthetic 20   # STEP: whole-run energy from the first stable epochs"
+"$wattcast" project --evaluate --synthetic 20 | sed -n '1,12p'
