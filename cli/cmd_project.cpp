@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/run_output.h"
+#include "project/earliest_projection.h"
 #include "project/fluss_detector.h"
 #include "project/projection_evaluation.h"
 #include "project/stored_run.h"
@@ -59,27 +60,6 @@ EpochTrace load_trace(const std::string& input, const ProjectOptions& options) {
   return trace;
 }
 
-// The asked-for detector, else the next in fluss -> online -> fixed, saying why.
-Result<Stabilization> detect_with_fallback(const EpochTrace& seen, const std::string& first, std::vector<std::string>* notes) {
-  std::vector<std::string> chain = {first};
-  for (const char* next : {"online", "fixed"}) {
-    if (std::find(chain.begin(), chain.end(), next) == chain.end()) chain.push_back(next);
-  }
-  std::string failures;
-  for (size_t i = 0; i < chain.size(); ++i) {
-    auto detector = make_detector(chain[i]);
-    if (!detector) return detector.error();
-    auto found = (*detector)->detect(seen);
-    if (found) {
-      if (!failures.empty() && notes) notes->push_back(failures + "; used the " + chain[i] + " detector");
-      return found;
-    }
-    failures += (failures.empty() ? "" : "; ") + found.error().message;
-    if (chain[i] == "fixed") break;
-  }
-  return Error{failures};
-}
-
 struct ProjectionResult {
   EpochTrace trace;
   int total_epochs = 0;
@@ -117,28 +97,14 @@ ProjectionResult project_one(const ProjectOptions& options) {
   } else {
     candidates = {recorded};
   }
-  std::string last_error;
-  for (int k : candidates) {
-    const EpochTrace seen = r.trace.first_epochs(static_cast<size_t>(k));
-    std::vector<std::string> notes;
-    auto stable = detect_with_fallback(seen, options.detector, &notes);
-    if (!stable) {
-      last_error = stable.error().message;
-      continue;
-    }
-    auto projected = project_total(seen, *stable, r.total_epochs, projection);
-    if (!projected) {
-      last_error = projected.error().message;
-      continue;
-    }
-    r.seen = k;
-    r.stabilization = *stable;
-    r.projections = *projected;
-    r.notes.insert(r.notes.end(), notes.begin(), notes.end());
-    r.notes.insert(r.notes.end(), projected->notes.begin(), projected->notes.end());
-    return r;
-  }
-  throw CliError(r.trace.source + ": no projection possible: " + last_error);
+  auto found = first_projection(r.trace, candidates, options.detector, r.total_epochs, projection);
+  if (!found) throw CliError(r.trace.source + ": no projection possible: " + found.error().message);
+  r.seen = found->epochs_seen;
+  r.stabilization = found->stabilization;
+  r.projections = found->projections;
+  r.notes.insert(r.notes.end(), found->notes.begin(), found->notes.end());
+  r.notes.insert(r.notes.end(), found->projections.notes.begin(), found->projections.notes.end());
+  return r;
 }
 
 std::string render_projection_text(const ProjectionResult& r) {

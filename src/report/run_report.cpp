@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "monitor/run_summary.h"
+#include "project/earliest_projection.h"
 #include "project/projection.h"
 #include "project/stabilization.h"
 
@@ -45,44 +46,22 @@ std::vector<DevicePowerSeries> power_series(const std::vector<DeviceRecord>& dev
   return out;
 }
 
-// The online detector, else the study's fixed epoch, as `wattcast project` falls back.
-Result<Stabilization> detect_stabilization(const EpochTrace& trace) {
-  std::string failures;
-  for (const char* name : {"online", "fixed"}) {
-    auto detector = make_detector(name);
-    if (!detector) return detector.error();
-    auto found = (*detector)->detect(trace);
-    if (found) {
-      if (!failures.empty()) found.value().note = failures + "; " + found->note;
-      return found;
-    }
-    failures += (failures.empty() ? "" : "; ") + std::string(name) + ": " + found.error().message;
-  }
-  return Error{failures};
-}
-
 // As `wattcast project` shows a finished run: the projections as soon as they were possible.
 void add_projections(const EpochTrace& trace, const RunReportOptions& options, RunReport& report) {
   const int total = static_cast<int>(trace.epochs.size());
   ProjectionOptions projection;
   projection.window = options.window;
-  std::string last_error = fmt::format("{} epoch(s), fewer than the window of {}", total, options.window);
-  for (int k = options.window; k <= total; ++k) {
-    const EpochTrace seen = trace.first_epochs(static_cast<size_t>(k));
-    auto stable = detect_stabilization(seen);
-    if (!stable) {
-      last_error = stable.error().message;
-      continue;
-    }
-    auto projected = project_total(seen, *stable, total, projection);
-    if (!projected) {
-      last_error = projected.error().message;
-      continue;
-    }
-    for (const auto& p : projected->projections) report.projections.push_back({p.method, p.energy_j, p.low_j, p.high_j, k});
+  std::vector<int> candidates;
+  for (int k = options.window; k <= total; ++k) candidates.push_back(k);
+  auto found = first_projection(trace, candidates, "online", total, projection);
+  if (!found) {
+    report.notes.push_back(candidates.empty() ? fmt::format("no projection: {} epoch(s), fewer than the window of {}", total, options.window)
+                                              : "no projection: " + found.error().message);
     return;
   }
-  report.notes.push_back("no projection: " + last_error);
+  for (const auto& p : found->projections.projections) {
+    report.projections.push_back({p.method, p.energy_j, p.low_j, p.high_j, found->epochs_seen});
+  }
 }
 
 }  // namespace
@@ -124,9 +103,11 @@ Result<RunReport> build_run_report(RunStore& store, int64_t run_id, const RunRep
     report.notes.push_back("no epoch markers: no epochs, stabilizing epoch or projections to show");
     return report;
   }
-  if (auto stable = detect_stabilization(trace); stable && stable->epoch >= 1 && stable->epoch <= static_cast<int>(report.epochs.size())) {
+  std::vector<std::string> fallbacks;
+  if (auto stable = detect_with_fallback(trace, "online", &fallbacks); stable && stable->epoch >= 1 && stable->epoch <= static_cast<int>(report.epochs.size())) {
     report.stabilizing_epoch = report.epochs[static_cast<size_t>(stable->epoch - 1)].epoch;
     report.stabilization_note = fmt::format("{} detector: {}", stable->detector, stable->note);
+    for (const auto& fallback : fallbacks) report.stabilization_note = fallback + "; " + report.stabilization_note;
   } else {
     report.stabilization_note = "no stabilizing epoch found" + (stable ? std::string() : ": " + stable.error().message);
   }
