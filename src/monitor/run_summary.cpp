@@ -45,21 +45,37 @@ std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers,
 
 }  // namespace
 
-Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
+Result<StoredRun> load_run(RunStore& store, int64_t run_id) {
+  StoredRun loaded;
   auto run = store.run(run_id);
   if (!run) return run.error();
+  loaded.run = std::move(run).value();
   auto devices = store.devices(run_id);
   if (!devices) return devices.error();
+  loaded.devices = std::move(devices).value();
   auto samples = store.samples(run_id);
   if (!samples) return samples.error();
+  loaded.samples = std::move(samples).value();
   auto markers = store.markers(run_id);
   if (!markers) return markers.error();
+  loaded.markers = std::move(markers).value();
+  return loaded;
+}
+
+Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
+  auto loaded = load_run(store, run_id);
+  if (!loaded) return loaded.error();
+  return summarize_run(*loaded);
+}
+
+RunSummary summarize_run(const StoredRun& loaded) {
+  const RunRecord& run = loaded.run;
 
   RunSummary summary;
-  summary.run = *run;
-  const double end_s = run->end_s.value_or(samples->empty() ? run->start_s : samples->back().t_s);
-  summary.duration_s = std::max(0.0, end_s - run->start_s);
-  const auto config = nlohmann::json::parse(run->configuration_json, nullptr, false);
+  summary.run = run;
+  const double end_s = run.end_s.value_or(loaded.samples.empty() ? run.start_s : loaded.samples.back().t_s);
+  summary.duration_s = std::max(0.0, end_s - run.start_s);
+  const auto config = nlohmann::json::parse(run.configuration_json, nullptr, false);
   if (config.is_object()) {
     summary.location = config.value("location", "");
     summary.g_co2e_per_kwh = config.value("g_co2e_per_kwh", 0.0);
@@ -67,9 +83,9 @@ Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
   }
 
   std::vector<EnergySeries> series;
-  for (const auto& device : *devices) {
+  for (const auto& device : loaded.devices) {
     std::vector<const SampleRecord*> own;
-    for (const auto& s : *samples) {
+    for (const auto& s : loaded.samples) {
       if (s.device_id == device.id) own.push_back(&s);
     }
     DeviceEnergy d;
@@ -97,8 +113,8 @@ Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
   summary.mean_power_w = summary.duration_s > 0 ? summary.energy_j / summary.duration_s : 0;
   summary.co2e_g = summary.energy_j * summary.pue / 3.6e6 * summary.g_co2e_per_kwh;
 
-  summary.epochs = epoch_windows(*markers, run->start_s, end_s);
-  for (const auto& m : *markers) {
+  summary.epochs = epoch_windows(loaded.markers, run.start_s, end_s);
+  for (const auto& m : loaded.markers) {
     if (m.type != "projection") continue;
     auto figure = [&](const char* name) { auto it = m.metrics.find(name); return it == m.metrics.end() ? 0.0 : it->second; };
     summary.last_projection = RecordedProjection{m.epoch, static_cast<int>(figure("total_epochs")), figure("energy_j"), figure("low_j"),

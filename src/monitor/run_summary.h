@@ -53,6 +53,17 @@ struct RunSummary {
   double co2e_g = 0;  // energy x PUE x intensity
 };
 
+// Everything the store holds for one run, read once, for callers that need the samples too.
+struct StoredRun {
+  RunRecord run;
+  std::vector<DeviceRecord> devices;
+  std::vector<SampleRecord> samples;
+  std::vector<MarkerRecord> markers;
+};
+
+Result<StoredRun> load_run(RunStore& store, int64_t run_id);
+RunSummary summarize_run(const StoredRun& run);
+// load_run, then summarize_run.
 Result<RunSummary> summarize_run(RunStore& store, int64_t run_id);
 
 }  // namespace wattcast

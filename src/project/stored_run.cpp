@@ -74,18 +74,18 @@ PowerTrace power_trace(const std::vector<DeviceSeries>& devices, double start_s,
 }  // namespace
 
 Result<EpochTrace> read_stored_run(RunStore& store, int64_t run_id, const StoredRunOptions& options) {
-  auto summary = summarize_run(store, run_id);
-  if (!summary) return summary.error();
-  auto devices = store.devices(run_id);
-  if (!devices) return devices.error();
-  auto samples = store.samples(run_id);
-  if (!samples) return samples.error();
-  const std::vector<DeviceSeries> series = device_series(*devices, *samples);
-  const double start_s = summary->run.start_s;
+  // One read of the run: the summary and the power trace share its samples.
+  auto loaded = load_run(store, run_id);
+  if (!loaded) return loaded.error();
+  const RunSummary summary = summarize_run(*loaded);
+  const std::vector<DeviceRecord>& devices = loaded->devices;
+  const std::vector<SampleRecord>& samples = loaded->samples;
+  const std::vector<DeviceSeries> series = device_series(devices, samples);
+  const double start_s = summary.run.start_s;
 
   EpochTrace trace;
   trace.source = fmt::format("run {}", run_id);
-  for (const auto& e : summary->epochs) {
+  for (const auto& e : summary.epochs) {
     EpochRecord epoch;
     epoch.epoch = static_cast<int>(trace.epochs.size()) + 1;
     epoch.start_s = e.start_s - start_s;
@@ -93,18 +93,18 @@ Result<EpochTrace> read_stored_run(RunStore& store, int64_t run_id, const Stored
     epoch.energy_j = e.energy_j;
     epoch.metrics = e.metrics;
     if (e.epoch != epoch.epoch && trace.notes.empty()) {
-      trace.notes.push_back(fmt::format("epoch markers numbered from {} or with gaps: renumbered 1, 2, 3, ...", summary->epochs.front().epoch));
+      trace.notes.push_back(fmt::format("epoch markers numbered from {} or with gaps: renumbered 1, 2, 3, ...", summary.epochs.front().epoch));
     }
     if (epoch.duration_s() <= 0) trace.notes.push_back(fmt::format("epoch {} has zero length (its markers came together)", epoch.epoch));
     trace.epochs.push_back(std::move(epoch));
   }
   if (trace.epochs.empty()) {
-    if (summary->duration_s < 2 * options.slice_s) {
+    if (summary.duration_s < 2 * options.slice_s) {
       return Error{fmt::format("run {} has no epoch markers and lasted {:.0f} s, too short to project by time in {:.0f} s slices",
-                               run_id, summary->duration_s, options.slice_s)};
+                               run_id, summary.duration_s, options.slice_s)};
     }
     trace.notes.push_back(fmt::format("no epoch markers: projecting by time, in {:.0f} s slices taken as epochs", options.slice_s));
-    for (double t = 0; t + options.slice_s <= summary->duration_s + 1e-9; t += options.slice_s) {
+    for (double t = 0; t + options.slice_s <= summary.duration_s + 1e-9; t += options.slice_s) {
       EpochRecord slice;
       slice.epoch = static_cast<int>(trace.epochs.size()) + 1;
       slice.start_s = t;
@@ -114,9 +114,9 @@ Result<EpochTrace> read_stored_run(RunStore& store, int64_t run_id, const Stored
     }
   }
   // Bins no finer than 0.1 s, and no more than 200,000 of them however long the run.
-  const double bin_s = std::max(0.1, summary->duration_s / 200000.0);
-  trace.power = power_trace(series, start_s, start_s + summary->duration_s, bin_s, trace.notes);
-  if (summary->run.end_s) trace.actual_total_j = summary->energy_j;
+  const double bin_s = std::max(0.1, summary.duration_s / 200000.0);
+  trace.power = power_trace(series, start_s, start_s + summary.duration_s, bin_s, trace.notes);
+  if (summary.run.end_s) trace.actual_total_j = summary.energy_j;
   return trace;
 }
 

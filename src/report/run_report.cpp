@@ -67,19 +67,19 @@ void add_projections(const EpochTrace& trace, const RunReportOptions& options, R
 }  // namespace
 
 Result<RunReport> build_run_report(RunStore& store, int64_t run_id, const RunReportOptions& options) {
-  auto summary = summarize_run(store, run_id);
-  if (!summary) return summary.error();
-  auto devices = store.devices(run_id);
-  if (!devices) return devices.error();
-  auto samples = store.samples(run_id);
-  if (!samples) return samples.error();
+  // One read of the run: the summary and the power trace share its samples.
+  auto loaded = load_run(store, run_id);
+  if (!loaded) return loaded.error();
+  const RunSummary summary = summarize_run(*loaded);
+  const std::vector<DeviceRecord>& devices = loaded->devices;
+  const std::vector<SampleRecord>& samples = loaded->samples;
 
   RunReport report;
-  report.run = summary->run;
-  report.duration_s = summary->duration_s;
-  report.energy_j = summary->energy_j;
-  const double start_s = summary->run.start_s;
-  report.power = power_series(*devices, *samples, start_s, options.display_buckets);
+  report.run = summary.run;
+  report.duration_s = summary.duration_s;
+  report.energy_j = summary.energy_j;
+  const double start_s = summary.run.start_s;
+  report.power = power_series(devices, samples, start_s, options.display_buckets);
   for (const auto& series : report.power) {
     if (series.power_w.size() < series.recorded_samples) {
       report.notes.push_back(fmt::format("{}: {} samples shown as {} (lowest and highest of each of {} time columns, so peaks survive)",
@@ -89,7 +89,7 @@ Result<RunReport> build_run_report(RunStore& store, int64_t run_id, const RunRep
 
   EpochTrace trace;
   trace.source = fmt::format("run {}", run_id);
-  for (const auto& e : summary->epochs) {
+  for (const auto& e : summary.epochs) {
     report.epochs.push_back({e.epoch, e.start_s - start_s, e.end_s - start_s, e.energy_j, e.metrics});
     EpochRecord record;
     record.epoch = static_cast<int>(trace.epochs.size()) + 1;  // the detectors count from 1 without gaps
@@ -111,13 +111,13 @@ Result<RunReport> build_run_report(RunStore& store, int64_t run_id, const RunRep
   } else {
     report.stabilization_note = "no stabilizing epoch found" + (stable ? std::string() : ": " + stable.error().message);
   }
-  if (!summary->run.end_s) {
+  if (!summary.run.end_s) {
     report.notes.push_back("the run has not finished: its total epochs are unknown, so no projection is shown");
   } else {
-    report.actual_j = summary->energy_j;
+    report.actual_j = summary.energy_j;
     add_projections(trace, options, report);
   }
-  if (const auto& live = summary->last_projection) {
+  if (const auto& live = summary.last_projection) {
     report.projections.push_back({"live (" + live->detector + ")", live->energy_j, live->low_j, live->high_j, live->after_epoch});
   }
   return report;
