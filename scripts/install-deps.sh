@@ -10,6 +10,7 @@ packages=(
   python3 python3-sklearn python3-psutil
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   npm chromium
+  libpqxx-dev postgresql libcpp-httplib-dev prometheus
 )
 # Only for maintainers: re-exporting the ONNX fixtures (scripts/export_onnx_fixtures.py) and
 # fuzzing (scripts/fuzz.sh). `bash scripts/install-deps.sh --extras` adds them; builds and tests
