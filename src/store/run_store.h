@@ -66,6 +66,9 @@ class RunStore {
   virtual Result<RunRecord> run(int64_t run_id) = 0;
   virtual Result<std::vector<DeviceRecord>> devices(int64_t run_id) = 0;
   virtual Result<std::vector<SampleRecord>> samples(int64_t run_id) = 0;
+  // The run's samples with a tick above `after_tick`, in the same order: for readers that follow
+  // a run while it is written (the exporter), without reading it all again.
+  virtual Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) = 0;
   virtual Result<std::vector<MarkerRecord>> markers(int64_t run_id) = 0;
 };
 

@@ -255,14 +255,17 @@ class SqliteStore : public RunStore {
     return out;
   }
 
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override {
+  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
+
+  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_,
                 "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
                 "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
-                "WHERE d.run_id = ? ORDER BY s.tick, s.device_id");
+                "WHERE d.run_id = ? AND s.tick > ? ORDER BY s.tick, s.device_id");
     if (!s.ok()) return failure("prepare sample query");
     s.bind(1, run_id);
+    s.bind(2, after_tick);
     std::vector<SampleRecord> out;
     int rc;
     while ((rc = s.step()) == SQLITE_ROW) {

@@ -84,6 +84,32 @@ TEST_F(SqliteStoreTest, DuplicateTickIsRejectedWholeBatch) {
   EXPECT_EQ(store->samples(run_id)->size(), 1u);  // the failed batch left nothing behind
 }
 
+TEST_F(SqliteStoreTest, SamplesAfterATickReturnOnlyTheNewerOnes) {
+  auto store = std::move(open_sqlite_store(path())).value();
+  const int64_t run_id = *store->begin_run(RunRecord{});
+  const int64_t other_run = *store->begin_run(RunRecord{});
+  const int64_t gpu = *store->add_device(run_id, "replay", DeviceInfo{});
+  const int64_t cpu = *store->add_device(run_id, "replay", DeviceInfo{});
+  const int64_t elsewhere = *store->add_device(other_run, "replay", DeviceInfo{});
+  Reading r;
+  r.power_w = 1;
+  std::vector<SampleRecord> samples;
+  for (int64_t tick = 0; tick < 4; ++tick) {
+    samples.push_back({gpu, tick, 1.0 + tick, r});
+    samples.push_back({cpu, tick, 1.0 + tick, r});
+    samples.push_back({elsewhere, tick, 1.0 + tick, r});
+  }
+  ASSERT_TRUE(store->append_samples(samples).ok());
+  const auto newer = *store->samples_after(run_id, 1);
+  ASSERT_EQ(newer.size(), 4u);
+  EXPECT_EQ(newer[0].tick, 2);
+  EXPECT_EQ(newer[0].device_id, gpu);
+  EXPECT_EQ(newer[1].device_id, cpu);
+  EXPECT_EQ(newer[3].tick, 3);
+  EXPECT_TRUE(store->samples_after(run_id, 3)->empty());
+  EXPECT_EQ(store->samples_after(run_id, -1)->size(), 8u);
+}
+
 TEST_F(SqliteStoreTest, NewerSchemaIsRefused) {
   {
     auto store = open_sqlite_store(path());
