@@ -1,9 +1,12 @@
 #!/usr/bin/python3
 """`wattcast flops` beside a Python reference doing the same with Debian's python3-onnx: load the
 model, run ONNX shape inference (with data propagation), count convolution and linear MACs
-(torchvision's convention) and parameters. Prints both figures and times per fixture.
+(torchvision's convention) and parameters. Prints both figures and times per fixture, twice:
+in process (the library call against the Python function), and as whole commands, what a user
+waits for (`wattcast flops FILE` against this script counting FILE, interpreter start included).
 
     /usr/bin/python3 bench/flops_reference.py BUILD_DIR FIXTURE.onnx ...
+    /usr/bin/python3 bench/flops_reference.py --count FIXTURE.onnx    (the reference as a command)
 """
 
 import math
@@ -75,7 +78,31 @@ def time_reference(path):
     return result, (time.perf_counter() - start) / runs * 1000
 
 
+def median_command_ms(argv, runs=7):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        times.append((time.perf_counter() - start) * 1000)
+    return sorted(times)[runs // 2]
+
+
+def print_command_table(build, paths):
+    print()
+    print("| model | `wattcast flops` ms | reference command ms | speed-up |")
+    print("|---|---:|---:|---:|")
+    for path in paths:
+        ours = median_command_ms([f"{build}/wattcast", "flops", path, "--format", "json"])
+        reference = median_command_ms([sys.executable, __file__, "--count", path])
+        name = path.rsplit("/", 1)[-1].removesuffix(".onnx")
+        print(f"| {name} | {ours:.1f} | {reference:.1f} | {reference / ours:.0f}x |")
+
+
 def main():
+    if sys.argv[1] == "--count":
+        macs, params, unresolved = count(sys.argv[2])
+        print(f"macs {macs} params {params} unresolved {unresolved}")
+        return
     build, paths = sys.argv[1], sys.argv[2:]
     ours = {}
     out = subprocess.run([f"{build}/bench/flops_bench", *paths], check=True, capture_output=True, text=True).stdout
@@ -90,6 +117,7 @@ def main():
         name = path.rsplit("/", 1)[-1].removesuffix(".onnx")
         note = f" ({unresolved} nodes unresolved)" if unresolved else ""
         print(f"| {name} | {w_macs:,} | {macs:,}{note} | {w_params:,} | {params:,} | {w_ms:.1f} | {ref_ms:.1f} | {ref_ms / w_ms:.1f}x |")
+    print_command_table(build, paths)
 
 
 if __name__ == "__main__":
