@@ -4,8 +4,8 @@
 
 namespace wattcast::stats {
 
-// Both routines keep the published evaluation order (Horner forms, continued fraction from the
-// left) and precision: every float step rounds where the reference implementations round.
+// Both routines keep the published evaluation order (Horner forms, continued fractions) and
+// precision: every float step rounds where the reference implementations round.
 
 float as111_normal_quantile(float p) {
   const float q = p - 0.5f;
@@ -39,19 +39,21 @@ double as66_normal_upper_tail(double z) {
   double tail = 0;
   if (z <= kLowerTailZero || (upper && z <= kUpperTailZero)) {
     const double y = 0.5 * z * z;
+    // Continued fractions, evaluated from the innermost term out (the same operations as the
+    // published nested expressions).
     if (z <= 1.28) {
-      tail = 0.5 - z * (0.398942280444 -
-                        0.399903438504 * y / (y + 5.75885480458 - 29.8213557808 / (y + 2.62433121679 +
-                                                                                    48.6959930692 / (y + 5.92885724438))));
+      double fraction = y + 5.92885724438;
+      fraction = y + 2.62433121679 + 48.6959930692 / fraction;
+      fraction = y + 5.75885480458 - 29.8213557808 / fraction;
+      tail = 0.5 - z * (0.398942280444 - 0.399903438504 * y / fraction);
     } else {
-      tail = 0.398942280385 * std::exp(-y) /
-             (z - 3.8052e-8 +
-              1.00000615302 /
-                  (z + 3.98064794e-4 +
-                   1.98615381364 /
-                       (z - 0.151679116635 +
-                        5.29330324926 /
-                            (z + 4.8385912808 - 15.1508972451 / (z + 0.742380924027 + 30.789933034 / (z + 3.99019417011))))));
+      double fraction = z + 3.99019417011;
+      fraction = z + 0.742380924027 + 30.789933034 / fraction;
+      fraction = z + 4.8385912808 - 15.1508972451 / fraction;
+      fraction = z - 0.151679116635 + 5.29330324926 / fraction;
+      fraction = z + 3.98064794e-4 + 1.98615381364 / fraction;
+      fraction = z - 3.8052e-8 + 1.00000615302 / fraction;
+      tail = 0.398942280385 * std::exp(-y) / fraction;
     }
   }
   return upper ? tail : 1.0 - tail;
