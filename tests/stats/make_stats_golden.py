@@ -3,10 +3,9 @@
 src/stats/, which the C++ tests must reproduce (tests/stats/*_test.cpp).
 
 Dunn's test has no SciPy function: its figures come from the formula, written out below with
-numpy and scipy.stats.norm. SciPy 1.10 computes Shapiro-Wilk in single precision (its swilk
-Fortran routine takes float32 arrays), so next to SciPy's W and p the file holds the same
-published Royston (1995) formulas evaluated in double precision, which the C++ code must match
-tightly; SciPy's own figures are matched to single-precision tolerance.
+numpy and scipy.stats.norm. Shapiro-Wilk gets its own extra samples (every n of its small-n
+branch, large n, heavy ties, p down to single-precision underflow), drawn from a second
+generator so that the other tests' data stay as they were.
 
 Run with Debian's python3-scipy (1.10) and python3-numpy:
     /usr/bin/python3 tests/stats/make_stats_golden.py
@@ -96,57 +95,43 @@ def make_correlated(rng):
     return pairs
 
 
+def make_shapiro_samples(rng):
+    """Shapiro-Wilk only: n = 3..11 (the p branch in log(gamma - log(1 - W))), 12 and up (log(1 - W)),
+    up to the 5000 the test allows; normal, skewed, heavy-tailed and tied; p from near 1 down to
+    below single precision's smallest number (where SciPy reports 0)."""
+    samples = []
+    for n in range(3, 12):
+        samples.append(rounded(rng.normal(50.0, 10.0, n)))
+        samples.append(rounded(rng.lognormal(0.0, 1.0, n)))
+    for n in [3, 4, 5, 7, 9, 11]:
+        samples.append(rounded(rng.integers(0, 3, n)))  # ties, few distinct values
+    samples.append([0.0, 0.0, 0.0, 1.0])
+    samples.append([1.0, 1.0, 2.0, 2.0, 2.0, 9.0])
+    for n in [12, 13, 16, 25, 64, 150, 1000]:
+        samples.append(rounded(rng.standard_t(3, n)))  # heavy tails
+    for n, spread in [(100, 1.0), (100, 2.0), (200, 3.0), (400, 2.5), (500, 3.0), (800, 3.0)]:
+        samples.append(rounded(rng.lognormal(0.0, spread, n)))  # p from 1e-14 down past the float subnormals
+    samples.append(rounded(rng.exponential(2.0, 2000)))  # p underflows to 0
+    samples.append(rounded(rng.integers(0, 4, 1000)))
+    samples.append(rounded(rng.integers(0, 30, 2000)))
+    samples.append(rounded(1e9 + rng.normal(0.0, 5.0, 300)))  # offset far above the spread
+    samples.append(rounded(rng.normal(0.0, 1.0, 2000), 3))
+    samples.append(rounded(rng.normal(0.0, 1.0, 4999), 3))
+    samples.append(rounded(rng.normal(0.0, 1.0, 5000), 3))
+    return samples
+
+
+def shapiro(sample):
+    result = stats.shapiro(sample)
+    return {"w": float(result.statistic), "p": float(result.pvalue)}
+
+
 def describe(sample):
     x = np.asarray(sample)
     q1, median, q3 = np.percentile(x, [25, 50, 75])  # NumPy's default, method='linear'
     return {"n": len(x), "mean": float(np.mean(x)), "sd": float(np.std(x, ddof=1)) if len(x) > 1 else None,
             "median": float(median), "q1": float(q1), "q3": float(q3), "iqr": float(q3 - q1),
             "min": float(np.min(x)), "max": float(np.max(x))}
-
-
-def royston_shapiro_double(sample):
-    """Royston (1995), AS R94, in double precision: the coefficients a_i from the normal
-    scores m_i = Phi^-1((i - 3/8) / (n + 1/4)) with polynomial corrections of the two
-    outermost, and the p-value from the normalising transforms of W."""
-    x = np.sort(np.asarray(sample, dtype=float))
-    n = len(x)
-    i = np.arange(1, n + 1)
-    m = stats.norm.ppf((i - 0.375) / (n + 0.25))
-    mm = float(np.sum(m * m))
-    if n == 3:
-        a = np.array([-math.sqrt(0.5), 0.0, math.sqrt(0.5)])
-    else:
-        u = 1.0 / math.sqrt(n)
-        a = m / math.sqrt(mm)
-        a_n = a[-1] + 0.221157 * u - 0.147981 * u**2 - 2.071190 * u**3 + 4.434685 * u**4 - 2.706056 * u**5
-        if n > 5:
-            a_n1 = a[-2] + 0.042981 * u - 0.293762 * u**2 - 1.752461 * u**3 + 5.682633 * u**4 - 3.582633 * u**5
-            phi = (mm - 2 * m[-1]**2 - 2 * m[-2]**2) / (1 - 2 * a_n**2 - 2 * a_n1**2)
-            a = m / math.sqrt(phi)
-            a[-1], a[-2], a[0], a[1] = a_n, a_n1, -a_n, -a_n1
-        else:
-            phi = (mm - 2 * m[-1]**2) / (1 - 2 * a_n**2)
-            a = m / math.sqrt(phi)
-            a[-1], a[0] = a_n, -a_n
-    centred = x - np.mean(x)
-    w = float(np.dot(a, x)**2 / np.dot(centred, centred))
-    if n == 3:
-        p = max(0.0, 6.0 / math.pi * (math.asin(math.sqrt(w)) - math.asin(math.sqrt(0.75))))
-        return w, p
-    log_one_minus_w = math.log(1.0 - w)
-    if n <= 11:
-        gamma = -2.273 + 0.459 * n
-        if log_one_minus_w >= gamma:
-            return w, 1e-99
-        y = -math.log(gamma - log_one_minus_w)
-        mu = 0.5440 - 0.39978 * n + 0.025054 * n**2 - 6.714e-4 * n**3
-        sigma = math.exp(1.3822 - 0.77857 * n + 0.062767 * n**2 - 0.0020322 * n**3)
-    else:
-        ln_n = math.log(n)
-        y = log_one_minus_w
-        mu = -1.5861 - 0.31082 * ln_n - 0.083751 * ln_n**2 + 0.0038915 * ln_n**3
-        sigma = math.exp(-0.4803 - 0.082676 * ln_n + 0.0030302 * ln_n**2)
-    return w, float(stats.norm.sf((y - mu) / sigma))
 
 
 def dunn_formula(groups):
@@ -184,15 +169,16 @@ def main():
     correlated = make_correlated(rng)
 
     golden = {"generator": "tests/stats/make_stats_golden.py", "scipy": scipy.__version__, "numpy": np.__version__,
-              "seed": SEED, "samples": [], "group_sets": [], "two_samples": [], "paired": []}
+              "seed": SEED, "samples": [], "shapiro_samples": [], "group_sets": [], "two_samples": [],
+              "paired": []}
     for sample in samples:
         entry = {"data": sample, "descriptive": describe(sample),
                  "ranks": [float(r) for r in stats.rankdata(sample)]}
         if len(set(sample)) > 1:
-            shapiro = stats.shapiro(sample)
-            w, p = royston_shapiro_double(sample)
-            entry["shapiro"] = {"w": float(shapiro.statistic), "p": float(shapiro.pvalue), "w_double": w, "p_double": p}
+            entry["shapiro"] = shapiro(sample)
         golden["samples"].append(entry)
+    for sample in make_shapiro_samples(np.random.default_rng(SEED + 1)):
+        golden["shapiro_samples"].append({"data": sample, "shapiro": shapiro(sample)})
     for groups in group_sets:
         levene = stats.levene(*groups, center="median")
         kruskal = stats.kruskal(*groups)
