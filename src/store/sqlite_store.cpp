@@ -218,6 +218,16 @@ class SqliteStore : public RunStore {
     return ok_status();
   }
 
+  Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "UPDATE runs SET tags_json = ? WHERE id = ?");
+    if (!s.ok()) return failure("prepare tags update");
+    s.bind(1, tags_to_json(tags));
+    s.bind(2, run_id);
+    if (s.step() != SQLITE_DONE) return failure("update tags");
+    return ok_status();
+  }
+
   Result<std::vector<RunRecord>> runs() override {
     const std::lock_guard<std::mutex> lock(mutex_);
     return query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs ORDER BY id", 0);
