@@ -175,6 +175,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   ChildOptions child_options;
   child_options.argv = options.command;
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
+  for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   child_options.capture_output = matcher.has_value();
   SpawnError spawn_error;
   auto child = ChildProcess::spawn(child_options, &spawn_error);

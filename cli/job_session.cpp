@@ -85,6 +85,11 @@ std::map<std::string, std::string> JobSession::tags() const {
   return tags;
 }
 
+std::vector<std::pair<std::string, std::string>> JobSession::child_environment() const {
+  if (!job_ || !job_->rank) return {};
+  return {{"WATTCAST_SOCKET_RANK", std::to_string(*job_->rank)}};
+}
+
 void JobSession::started(RunStore& store, int64_t run_id, const std::map<std::string, std::string>& run_tags) {
   store_ = &store;
   run_id_ = run_id;

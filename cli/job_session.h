@@ -30,6 +30,9 @@ class JobSession {
   const std::string& host() const { return host_; }
   // job, role, rank, local_rank, world_size, local_world_size, ranks (the node monitor's), node_run.
   std::map<std::string, std::string> tags() const;
+  // For the command: WATTCAST_SOCKET_RANK, so the Python helper of each rank sends its own
+  // markers (outside a job, only rank 0's would go).
+  std::vector<std::pair<std::string, std::string>> child_environment() const;
   std::vector<std::string> take_notices() { return std::exchange(notices_, {}); }
 
   // Once the run exists (and the monitor's signals are blocked): the node monitor starts

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <utility>
 #include <cerrno>
@@ -48,10 +47,17 @@ Status private_directory(const std::string& path) {
   return ok_status();
 }
 
+// The longest rendezvous directory name below the runtime directory: "/wattcast-UID/HASH/node.sock".
+constexpr size_t kRendezvousSuffixMax = 1 + 9 + 10 + 1 + 16 + 1 + 9;
+
 std::string default_runtime_dir() {
   if (const char* dir = std::getenv("XDG_RUNTIME_DIR"); dir && *dir) {
     struct stat st {};
-    if (::stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && ::access(dir, W_OK) == 0) return dir;
+    // A runtime directory too deep for a Unix socket path is passed over, alike by every rank.
+    if (::stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == ::geteuid() && ::access(dir, W_OK) == 0 &&
+        std::strlen(dir) + kRendezvousSuffixMax < sizeof(sockaddr_un{}.sun_path)) {
+      return dir;
+    }
   }
   return "/tmp";
 }
@@ -61,12 +67,6 @@ uint64_t fnv1a(const std::string& text) {
   uint64_t hash = 14695981039346656037ull;
   for (unsigned char c : text) hash = (hash ^ c) * 1099511628211ull;
   return hash;
-}
-
-std::string readable_part(const std::string& text, size_t limit) {
-  std::string out;
-  for (char c : text.substr(0, limit)) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_') ? c : '_';
-  return out;
 }
 
 Result<sockaddr_un> socket_address(const std::string& path) {
@@ -173,10 +173,10 @@ std::unique_ptr<NodeMember> try_attach(const std::string& directory, const RankH
 Result<std::string> rendezvous_directory(const std::string& job_id, const std::string& host, const std::string& runtime_dir) {
   const std::string base = (runtime_dir.empty() ? default_runtime_dir() : runtime_dir) + "/wattcast-" + std::to_string(::geteuid());
   if (auto made = private_directory(base); !made) return made.error();
+  // A hash, not the names: job ids can be long, and a Unix socket path has 108 bytes.
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a(job_id + "\n" + host)));
-  // Readable for whoever looks, unique by the hash.
-  return base + "/" + readable_part(job_id, 24) + "@" + readable_part(host, 16) + "-" + hash;
+  return base + "/" + hash;
 }
 
 Result<NodeRole> join_node(const std::string& job_id, const std::string& host, const RankHello& hello, const RendezvousOptions& options) {

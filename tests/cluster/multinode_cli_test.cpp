@@ -45,7 +45,10 @@ class MultiNodeTest : public ::testing::Test {
   void SetUp() override {
     dir_ = scratch_dir() / ("multinode_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
-    fs::create_directories(dir_ / "runtime");
+    // Short: the node socket's path must fit a Unix socket address.
+    runtime_ = fs::temp_directory_path() / ("wct-" + std::to_string(getpid()) + "-" + std::to_string(++runtime_count_));
+    fs::remove_all(runtime_);
+    fs::create_directories(runtime_);
     fs::create_directories(dir_ / "control");
     store_ = (dir_ / "runs.db").string();
     job_ = std::to_string(getpid()) + std::to_string(Clock::now().time_since_epoch().count() % 100000);
@@ -75,6 +78,7 @@ class MultiNodeTest : public ::testing::Test {
       kill(pid, SIGKILL);
       waitpid(pid, nullptr, 0);
     }
+    fs::remove_all(runtime_);
   }
 
   // Starts rank `rank` of a 4-rank Slurm step on `host` as `wattcast measure`.
@@ -94,7 +98,7 @@ class MultiNodeTest : public ::testing::Test {
     env["SLURM_LOCALID"] = std::to_string(rank % 2);
     env["SLURM_NTASKS"] = "4";
     env["WATTCAST_HOST"] = host;
-    env["XDG_RUNTIME_DIR"] = (dir_ / "runtime").string();
+    env["XDG_RUNTIME_DIR"] = runtime_.string();
     env["PYTHONPATH"] = source_dir() + "/python";
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
@@ -143,7 +147,8 @@ class MultiNodeTest : public ::testing::Test {
 
   std::string job_id() const { return "slurm:" + job_ + ".0"; }
 
-  fs::path dir_;
+  fs::path dir_, runtime_;
+  static inline int runtime_count_ = 0;
   std::string store_, job_, trace_, script_;
   std::map<int, pid_t> pids_;
 };
@@ -188,7 +193,8 @@ TEST_F(MultiNodeTest, OneNodeMonitorPerHostRanksAttachAndShowMergesTheJob) {
     EXPECT_EQ(r.tags.at("local_rank"), std::to_string(rank % 2));
     // The node's devices once per host: the replayed GPU only in the node monitors' runs.
     size_t gpus = 0;
-    for (const auto& d : *store.devices(r.id)) gpus += d.info.kind == "gpu";
+    const auto devices = store.devices(r.id).value();
+    for (const auto& d : devices) gpus += d.info.kind == "gpu";
     EXPECT_EQ(gpus, rank % 2 == 0 ? 1u : 0u) << "rank " << rank;
   }
   EXPECT_EQ(by_rank.at(1).tags.at("node_run"), std::to_string(by_rank.at(0).id));
@@ -199,7 +205,8 @@ TEST_F(MultiNodeTest, OneNodeMonitorPerHostRanksAttachAndShowMergesTheJob) {
     const double member_ended_s = std::stod(read_text((dir_ / "control" / ("ended-" + std::to_string(member))).string()));
     EXPECT_GE(*by_rank.at(node).end_s, member_ended_s) << "node monitor of rank " << node << " stopped before rank " << member;
     std::set<std::string> types;
-    for (const auto& m : *store.markers(by_rank.at(node).id)) types.insert(m.type);
+    const auto markers = store.markers(by_rank.at(node).id).value();
+    for (const auto& m : markers) types.insert(m.type);
     EXPECT_TRUE(types.count("rank_attach") && types.count("rank_detach")) << "rank " << node;
   }
 
@@ -225,7 +232,8 @@ TEST_F(MultiNodeTest, OneNodeMonitorPerHostRanksAttachAndShowMergesTheJob) {
   for (int epoch : {1, 2}) {
     double first_begin_s = 1e300, last_end_s = 0;
     for (const auto& [rank, r] : by_rank) {
-      for (const auto& m : *store.markers(r.id)) {
+      const auto markers = store.markers(r.id).value();
+      for (const auto& m : markers) {
         if (m.epoch != epoch) continue;
         if (m.type == "epoch_begin") first_begin_s = std::min(first_begin_s, m.t_s);
         if (m.type == "epoch_end") last_end_s = std::max(last_end_s, m.t_s);

@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 class NodeRendezvousTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    runtime_ = fs::temp_directory_path() / ("wattcast_rdv_" + std::to_string(getpid()) + "_" +
-                                            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    // Short: the node socket's path must fit a Unix socket address.
+    runtime_ = fs::temp_directory_path() / ("wct-rdv-" + std::to_string(getpid()) + "-" + std::to_string(++count_));
     fs::remove_all(runtime_);
     fs::create_directories(runtime_);
   }
@@ -30,6 +30,7 @@ class NodeRendezvousTest : public ::testing::Test {
   }
 
   fs::path runtime_;
+  static inline int count_ = 0;
 };
 
 // Events arrive from the leader's thread: wait for `count` of them, bounded.
