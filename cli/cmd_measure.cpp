@@ -286,6 +286,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
   };
   const ChildExit exit = unwrap(supervise(*child, callbacks));
+  command_pid = -1;  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
   }

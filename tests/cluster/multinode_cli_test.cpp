@@ -292,6 +292,22 @@ TEST(MultiNodeCliTest, MpichRanksWithoutJobIdAreRefusedBeforeAnythingIsWritten) 
   EXPECT_EQ((*opened)->runs()->size(), 1u);  // only the first, plain run
 }
 
+// The ranks of a job start together and create the shared store together.
+TEST(MultiNodeCliTest, RanksCreatingOneStoreAtOnceAllGetIn) {
+  const std::string store = (scratch_dir() / "concurrent.db").string();
+  const std::string errors = (scratch_dir() / "concurrent.err").string();
+  for (int round = 0; round < 3; ++round) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(store + suffix);
+    std::string script = "status=0; for i in 1 2 3 4 5 6 7 8; do " + std::string(WATTCAST_BIN) + " measure --interval-ms 10 --out " + store +
+                         " -- true >/dev/null 2>>" + errors + " & done; for job in $(jobs -p); do wait $job || status=1; done; exit $status";
+    fs::remove(errors);
+    EXPECT_EQ(std::system(("bash -c '" + script + "'").c_str()), 0) << read_text(errors);
+    auto opened = open_sqlite_store(store);
+    ASSERT_TRUE(opened.ok());
+    EXPECT_EQ((*opened)->runs()->size(), 8u);
+  }
+}
+
 TEST(MultiNodeCliTest, ShowJobNeedsAKnownJobAndNotARunIdToo) {
   const std::string store = (scratch_dir() / "show_job.db").string();
   fs::remove(store);
