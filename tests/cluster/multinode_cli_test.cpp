@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -273,6 +274,57 @@ TEST_F(MultiNodeTest, LateRankBecomesTheNextNodeMonitor) {
   const auto job = nlohmann::json::parse(show.out);
   EXPECT_EQ(job["nodes"][0]["node_runs"].size(), 2u);
   EXPECT_EQ(job["missing_ranks"], nlohmann::json::array({2, 3}));
+}
+
+// A rank whose monitor is killed never detaches: the node monitor notices, records it, and ends
+// with its own command; the job summary flags the rank's run.
+TEST_F(MultiNodeTest, NodeMonitorDoesNotWaitForAKilledRank) {
+  start_rank(0, "node-a", "none");
+  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
+  start_rank(1, "node-a", "none");
+  ASSERT_TRUE(eventually([&] {
+    const auto runs = job_runs();
+    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
+  })) << log(0) << log(1);
+  ASSERT_EQ(kill(pids_[1], SIGKILL), 0);
+  waitpid(pids_[1], nullptr, 0);
+  pids_.erase(1);
+  release(1);  // its command, orphaned, ends on its own
+  release(0);
+  EXPECT_EQ(wait_rank(0), 10) << log(0);
+  EXPECT_NE(log(0).find("rank 1 on node-a ended without detaching"), std::string::npos) << log(0);
+
+  const auto runs = job_runs();
+  ASSERT_EQ(runs.size(), 2u);
+  auto opened = open_sqlite_store(store_);
+  ASSERT_TRUE(opened.ok());
+  const auto markers = (*opened)->markers(runs[0].id).value();
+  EXPECT_TRUE(std::any_of(markers.begin(), markers.end(), [](const MarkerRecord& m) { return m.type == "rank_lost" && m.name == "rank 1"; }));
+  auto show = run_cli("show --job " + job_id() + " --store " + store_);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("warning: run " + std::to_string(runs[1].id) + " (rank 1 on node-a) has not ended"), std::string::npos) << show.out;
+}
+
+// SIGTERM (scancel) to a node monitor that waits for its ranks ends the wait; the rank then
+// finds its node monitor gone, says so, and still exits with its own command's code.
+TEST_F(MultiNodeTest, SignalStopsTheNodeMonitorsWait) {
+  start_rank(0, "node-a", "none");
+  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
+  start_rank(1, "node-a", "none");
+  ASSERT_TRUE(eventually([&] {
+    const auto runs = job_runs();
+    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
+  })) << log(0) << log(1);
+  release(0);
+  ASSERT_TRUE(eventually([&] { return log(0).find("still sampling node-a until rank 1 ends") != std::string::npos; })) << log(0);
+  ASSERT_EQ(kill(pids_[0], SIGTERM), 0);
+  EXPECT_EQ(wait_rank(0), 10) << log(0);
+  release(1);
+  EXPECT_EQ(wait_rank(1), 11) << log(1);
+  const auto runs = job_runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_NE(runs[0].end_reason.find("stopped waiting for rank 1 (signal 15)"), std::string::npos) << runs[0].end_reason;
+  EXPECT_NE(runs[1].end_reason.find("the node monitor had ended before this rank"), std::string::npos) << runs[1].end_reason;
 }
 
 TEST(MultiNodeCliTest, MpichRanksWithoutJobIdAreRefusedBeforeAnythingIsWritten) {
