@@ -4,6 +4,7 @@
 #include <charconv>
 #include <climits>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -109,6 +110,12 @@ JobSummary summarize_job(const std::string& job, const std::vector<StoredRun>& r
     for (const auto& e : run_summary.epochs) epochs[e.epoch].push_back({rank.value_or(INT_MAX), e});
   }
 
+  std::sort(summary.ranks.begin(), summary.ranks.end(), [](const JobRank& a, const JobRank& b) {
+    return std::pair(a.rank.value_or(INT_MAX), a.run_id) < std::pair(b.rank.value_or(INT_MAX), b.run_id);
+  });
+  std::sort(summary.devices.begin(), summary.devices.end(), [](const JobDevice& a, const JobDevice& b) {
+    return std::tie(a.host, a.run_id, a.device.device.id) < std::tie(b.host, b.run_id, b.device.device.id);
+  });
   for (auto& [epoch, reports] : epochs) {
     JobEpoch e;
     e.epoch = epoch;

@@ -53,9 +53,9 @@ struct JobSummary {
   double energy_j = 0;
   double co2e_g = 0;
   std::vector<JobNode> nodes;
-  std::vector<JobDevice> devices;
+  std::vector<JobDevice> devices;  // by host
   std::vector<JobEpoch> epochs;
-  std::vector<JobRank> ranks;
+  std::vector<JobRank> ranks;  // by rank
   std::optional<int> world_size;
   std::vector<int> missing_ranks;     // below world_size, with no run in the store
   std::vector<std::string> warnings;  // still running, hosts without a node monitor, overlaps

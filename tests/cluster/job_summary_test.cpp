@@ -55,7 +55,7 @@ TEST(JobSummaryTest, MergesNodesAndAlignsEpochsAcrossRanks) {
   add_gpu(node_b, 31, 200, 100, 110);
   add_epoch(node_b, 1, 101.5, 104.5, 0.9);
 
-  const JobSummary s = summarize_job("slurm:7.0", {node_a, rank_a, node_b});
+  const JobSummary s = summarize_job("slurm:7.0", {node_b, rank_a, node_a});
   EXPECT_EQ(s.job, "slurm:7.0");
   EXPECT_NEAR(s.energy_j, 1000 + 2000, 1e-6);
   EXPECT_NEAR(s.co2e_g, 3000 / 3.6e6 * 360, 1e-9);
@@ -84,6 +84,8 @@ TEST(JobSummaryTest, MergesNodesAndAlignsEpochsAcrossRanks) {
   EXPECT_EQ(s.world_size, 4);
   EXPECT_EQ(s.missing_ranks, (std::vector<int>{3}));
   ASSERT_EQ(s.ranks.size(), 3u);
+  EXPECT_EQ(s.ranks[1].rank, 1);
+  EXPECT_EQ(s.ranks[1].run_id, 2);
   EXPECT_FALSE(s.ranks[1].exit_code.has_value());
   std::string warnings;
   for (const auto& w : s.warnings) warnings += w + "\n";
