@@ -140,7 +140,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   check_command_exists(options.command.front());
 
   // One node monitor per job and host samples the node's devices; the other ranks attach to it.
-  JobSession job = JobSession::join(options.job);
+  JobSession job = JobSession::join(options.job, options.devices);
   auto store = open_store_for_writing(options.out);
   SensorRequest sensor_request;
   sensor_request.devices = options.devices;
@@ -148,6 +148,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   sensor_request.data_dir = workspace.data_dir();
   SensorSetup sensors = job.samples_node() ? unwrap(create_sensors(sensor_request)) : SensorSetup{};
   for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  for (const auto& notice : job.take_notices()) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
 
   MarkerServer markers = unwrap(MarkerServer::create());
   marker_server = &markers;

@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -38,11 +41,47 @@ std::string describe(const std::vector<RankHello>& ranks) {
   return out;
 }
 
+// The GPUs this process would measure, in the form the node monitor sends to its ranks.
+std::string gpu_selection(const std::optional<std::string>& devices) {
+  std::optional<std::string> spec = devices;
+  if (const char* visible = std::getenv("CUDA_VISIBLE_DEVICES"); !spec && visible) spec = visible;
+  if (!spec) return "*";
+  std::string out;
+  for (char c : *spec) {
+    if (!std::isspace(static_cast<unsigned char>(c))) out += c;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::set<std::string> items(const std::string& list) {
+  std::set<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    if (comma > start) out.insert(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// A rank's GPUs outside the node monitor's would go unmeasured (srun --gpus-per-task gives each
+// rank its own CUDA_VISIBLE_DEVICES).
+bool measured_by_node(const std::string& rank_gpus, const std::string& node_gpus) {
+  if (node_gpus == "*" || rank_gpus == "-") return true;
+  if (rank_gpus == "*") return false;
+  const auto node = items(node_gpus);
+  for (const auto& gpu : items(rank_gpus)) {
+    if (!node.count(gpu)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
-JobSession JobSession::join(const std::optional<std::string>& job_flag) {
+JobSession JobSession::join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices) {
   JobSession session;
   session.host_ = node_host_name();
+  session.gpus_ = gpu_selection(devices);
   auto job = detect_job({process_environment(), job_flag, session.host_, getppid()});
   if (!job) throw CliError(job.error().message);
   session.job_ = *job;
@@ -60,6 +99,11 @@ JobSession JobSession::join(const std::optional<std::string>& job_flag) {
   if (session.member_) {
     session.notices_.push_back(fmt::format("job {}: {} attached to the node monitor of {} (pid {}, run {})", session.job_->id, describe(hello),
                                            session.host_, session.member_->leader_pid(), session.member_->node_run_id()));
+    if (!measured_by_node(session.gpus_, session.member_->node_gpus())) {
+      session.notices_.push_back(fmt::format("job {}: this rank's GPUs ({}) are not all among those its node monitor measures ({}), so some "
+                                             "go unmeasured; give every rank --devices listing all the GPUs the job uses on this node",
+                                             session.job_->id, session.gpus_ == "*" ? "all" : session.gpus_, session.member_->node_gpus()));
+    }
   }
   return session;
 }
@@ -96,7 +140,7 @@ void JobSession::started(RunStore& store, int64_t run_id, const std::map<std::st
   run_tags_ = run_tags;
   if (job_ && job_->rank) ranks_seen_.push_back(*job_->rank);
   if (!leader_) return;
-  if (auto started = leader_->start(run_id); !started) {
+  if (auto started = leader_->start(run_id, gpus_); !started) {
     notices_.push_back("job " + job_->id + ": the node monitor cannot answer ranks (" + started.error().message + "); they will measure on their own");
   }
 }

@@ -20,9 +20,11 @@ namespace wattcast::cli {
 
 class JobSession {
  public:
-  // Detects the job and joins this host's node. Throws CliError (exit 2) when the job cannot
-  // be told (ranks without an id). Call it before anything is written.
-  static JobSession join(const std::optional<std::string>& job_flag);
+  // Detects the job and joins this host's node. `devices`: --devices, else CUDA_VISIBLE_DEVICES
+  // decides the GPUs (a node monitor measures them; a rank checks they are among its node
+  // monitor's). Throws CliError (exit 2) when the job cannot be told (ranks without an id). Call
+  // it before anything is written.
+  static JobSession join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices);
 
   bool in_job() const { return job_.has_value(); }
   // Whether this process samples the node's devices: the node monitor, or not in a job at all.
@@ -53,6 +55,7 @@ class JobSession {
  private:
   std::optional<JobContext> job_;
   std::string host_;
+  std::string gpus_;  // "*" all, "-" none, else a CUDA_VISIBLE_DEVICES list
   std::unique_ptr<NodeLeader> leader_;
   std::unique_ptr<NodeMember> member_;
   std::vector<std::string> notices_;

@@ -161,7 +161,10 @@ std::unique_ptr<NodeMember> try_attach(const std::string& directory, const RankH
     std::string verb;
     long long run_id = 0;
     long leader_pid = 0;
-    if (in >> verb >> run_id >> leader_pid && verb == "ok") return std::make_unique<NodeMember>(fd, run_id, static_cast<pid_t>(leader_pid));
+    std::string gpus;
+    if (in >> verb >> run_id >> leader_pid >> gpus && verb == "ok") {
+      return std::make_unique<NodeMember>(fd, run_id, static_cast<pid_t>(leader_pid), gpus);
+    }
     break;
   }
   ::close(fd);
@@ -209,9 +212,11 @@ NodeLeader::~NodeLeader() {
   if (done_fd_ >= 0) ::close(done_fd_);
 }
 
-Status NodeLeader::start(int64_t node_run_id) {
+Status NodeLeader::start(int64_t node_run_id, const std::string& gpus) {
   if (wake_fd_ < 0 || done_fd_ < 0) return Error{std::string("cannot create an eventfd: ") + errno_text()};
+  if (gpus.empty() || gpus.find_first_of(" \t\n") != std::string::npos) return Error{"GPU list '" + gpus + "': expected no spaces"};
   node_run_id_ = node_run_id;
+  gpus_ = gpus;
   thread_ = std::thread([this] { serve(); });
   return ok_status();
 }
@@ -320,7 +325,7 @@ void NodeLeader::serve() {
       Connection& c = connections[fd];
       if (!c.hello) {
         auto hello = parse_attach(*message);
-        if (!hello || !send_text(fd, "ok " + std::to_string(node_run_id_) + " " + std::to_string(::getpid()))) {
+        if (!hello || !send_text(fd, "ok " + std::to_string(node_run_id_) + " " + std::to_string(::getpid()) + " " + gpus_)) {
           end_connection(fd, std::nullopt, false);
           continue;
         }

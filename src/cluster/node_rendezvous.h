@@ -6,7 +6,8 @@
 // and a connection the kernel closes when a rank dies, so a rank that never detaches is noticed).
 //
 // Protocol, one text message each way: "attach RANK LOCAL_RANK PID" (ranks "-" when unknown),
-// answered "ok NODE_RUN_ID LEADER_PID"; later "detach EXIT_CODE". A rank counts as attached only
+// answered "ok NODE_RUN_ID LEADER_PID GPUS" (the GPUs the node monitor measures, "*" for all it
+// sees, as CUDA_VISIBLE_DEVICES); later "detach EXIT_CODE". A rank counts as attached only
 // once answered; a node monitor that is shutting down closes its socket first, so a rank arriving
 // then is refused, retries, and becomes (or attaches to) the next node monitor once the lock is
 // free. The lock file is unlinked while still held, and a winner checks that the file it locked
@@ -54,9 +55,10 @@ class NodeLeader {
   NodeLeader(const NodeLeader&) = delete;
   NodeLeader& operator=(const NodeLeader&) = delete;
 
-  // Starts answering ranks (they wait until then): each gets the node run's id. Call it after
+  // Starts answering ranks (they wait until then): each gets the node run's id and the GPUs it
+  // measures (`gpus`: "*" for all, else a CUDA_VISIBLE_DEVICES list, "-" for none). Call it after
   // the monitor's signals are blocked, so the thread inherits the mask.
-  Status start(int64_t node_run_id);
+  Status start(int64_t node_run_id, const std::string& gpus);
   std::vector<RankEvent> take_events();
   // Ranks attached and not yet ended.
   std::vector<RankHello> attached() const;
@@ -82,6 +84,7 @@ class NodeLeader {
   int done_fd_ = -1;
   std::string directory_;
   int64_t node_run_id_ = 0;
+  std::string gpus_;
   std::thread thread_;
 
   mutable std::mutex mutex_;  // guards what follows
@@ -95,13 +98,16 @@ class NodeLeader {
 // A rank's side: attached to the node monitor.
 class NodeMember {
  public:
-  NodeMember(int fd, int64_t node_run_id, pid_t leader_pid) : fd_(fd), node_run_id_(node_run_id), leader_pid_(leader_pid) {}
+  NodeMember(int fd, int64_t node_run_id, pid_t leader_pid, std::string node_gpus)
+      : fd_(fd), node_run_id_(node_run_id), leader_pid_(leader_pid), node_gpus_(std::move(node_gpus)) {}
   ~NodeMember();
   NodeMember(const NodeMember&) = delete;
   NodeMember& operator=(const NodeMember&) = delete;
 
   int64_t node_run_id() const { return node_run_id_; }
   pid_t leader_pid() const { return leader_pid_; }
+  // The GPUs the node monitor measures, as it sent them ("*": all it sees).
+  const std::string& node_gpus() const { return node_gpus_; }
   // False once the node monitor's end has closed (it died: the node is no longer measured).
   bool leader_alive() const;
   // Tells the node monitor this rank's command ended; false when it was no longer there.
@@ -111,6 +117,7 @@ class NodeMember {
   int fd_;
   int64_t node_run_id_;
   pid_t leader_pid_;
+  std::string node_gpus_;
 };
 
 struct NodeRole {

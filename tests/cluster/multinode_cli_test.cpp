@@ -83,13 +83,13 @@ class MultiNodeTest : public ::testing::Test {
   }
 
   // Starts rank `rank` of a 4-rank Slurm step on `host` as `wattcast measure`.
-  void start_rank(int rank, const std::string& host, const std::string& when) {
+  void start_rank(int rank, const std::string& host, const std::string& when, const std::map<std::string, std::string>& extra = {}) {
     std::map<std::string, std::string> env;
     for (char** e = environ; *e; ++e) {
       const std::string entry = *e;
       const auto eq = entry.find('=');
       if (eq != std::string::npos && entry.rfind("SLURM_", 0) != 0 && entry.rfind("OMPI_", 0) != 0 && entry.rfind("PMI", 0) != 0 &&
-          entry.rfind("TORCHELASTIC_", 0) != 0) {
+          entry.rfind("TORCHELASTIC_", 0) != 0 && entry.rfind("CUDA_VISIBLE_DEVICES=", 0) != 0) {
         env[entry.substr(0, eq)] = entry.substr(eq + 1);
       }
     }
@@ -101,6 +101,7 @@ class MultiNodeTest : public ::testing::Test {
     env["WATTCAST_HOST"] = host;
     env["XDG_RUNTIME_DIR"] = runtime_.string();
     env["PYTHONPATH"] = source_dir() + "/python";
+    for (const auto& [k, v] : extra) env[k] = v;
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
     const std::vector<std::string> args = {WATTCAST_BIN, "measure", "--interval-ms", "20", "--replay", trace_, "--out", store_, "--",
@@ -325,6 +326,23 @@ TEST_F(MultiNodeTest, SignalStopsTheNodeMonitorsWait) {
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_NE(runs[0].end_reason.find("stopped waiting for rank 1 (signal 15)"), std::string::npos) << runs[0].end_reason;
   EXPECT_NE(runs[1].end_reason.find("the node monitor had ended before this rank"), std::string::npos) << runs[1].end_reason;
+}
+
+// srun --gpus-per-task gives each rank its own CUDA_VISIBLE_DEVICES: a rank whose GPUs the node
+// monitor does not measure says so.
+TEST_F(MultiNodeTest, RankWhoseGpusTheNodeMonitorMissesSaysSo) {
+  start_rank(0, "node-a", "none", {{"CUDA_VISIBLE_DEVICES", "0,1"}});
+  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
+  start_rank(1, "node-a", "none", {{"CUDA_VISIBLE_DEVICES", "1"}});
+  start_rank(2, "node-a", "none", {{"CUDA_VISIBLE_DEVICES", "2"}});
+  ASSERT_TRUE(eventually([&] {
+    const auto runs = job_runs();
+    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1,2";
+  })) << log(0) << log(1) << log(2);
+  for (int rank : {0, 1, 2}) release(rank);
+  for (int rank : {0, 1, 2}) EXPECT_EQ(wait_rank(rank), 10 + rank) << log(rank);
+  EXPECT_EQ(log(1).find("not all among"), std::string::npos) << log(1);
+  EXPECT_NE(log(2).find("this rank's GPUs (2) are not all among those its node monitor measures (0,1)"), std::string::npos) << log(2);
 }
 
 TEST(MultiNodeCliTest, MpichRanksWithoutJobIdAreRefusedBeforeAnythingIsWritten) {

@@ -46,11 +46,12 @@ std::vector<RankEvent> wait_for_events(NodeLeader& leader, size_t count) {
 TEST_F(NodeRendezvousTest, FirstRankLeadsTheOthersAttach) {
   NodeRole first = join("node-a", 0);
   ASSERT_TRUE(first.leader);
-  ASSERT_TRUE(first.leader->start(17).ok());
+  ASSERT_TRUE(first.leader->start(17, "0,1").ok());
   NodeRole second = join("node-a", 1);
   ASSERT_TRUE(second.member);
   EXPECT_EQ(second.member->node_run_id(), 17);
   EXPECT_EQ(second.member->leader_pid(), getpid());
+  EXPECT_EQ(second.member->node_gpus(), "0,1");
   NodeRole other_host = join("node-b", 2);
   EXPECT_TRUE(other_host.leader);
 
@@ -74,7 +75,7 @@ TEST_F(NodeRendezvousTest, FirstRankLeadsTheOthersAttach) {
 
 TEST_F(NodeRendezvousTest, ARankThatDiesWithoutDetachingIsLost) {
   NodeRole leader = join("node-a", 0);
-  ASSERT_TRUE(leader.leader->start(1).ok());
+  ASSERT_TRUE(leader.leader->start(1, "*").ok());
   NodeRole member = join("node-a", 1);
   ASSERT_TRUE(member.member);
   member.member.reset();  // its descriptor closes, as when the process is killed
@@ -86,7 +87,7 @@ TEST_F(NodeRendezvousTest, ARankThatDiesWithoutDetachingIsLost) {
 
 TEST_F(NodeRendezvousTest, LeaderWaitsForAttachedRanksThenRefusesNewOnesUntilReleased) {
   NodeRole leader = join("node-a", 0);
-  ASSERT_TRUE(leader.leader->start(1).ok());
+  ASSERT_TRUE(leader.leader->start(1, "*").ok());
   NodeRole member = join("node-a", 1);
   ASSERT_TRUE(member.member);
   leader.leader->finish_when_alone();
@@ -109,7 +110,7 @@ TEST_F(NodeRendezvousTest, LeaderWaitsForAttachedRanksThenRefusesNewOnesUntilRel
 
 TEST_F(NodeRendezvousTest, MemberNoticesItsLeaderEnding) {
   NodeRole leader = join("node-a", 0);
-  ASSERT_TRUE(leader.leader->start(1).ok());
+  ASSERT_TRUE(leader.leader->start(1, "*").ok());
   NodeRole member = join("node-a", 1);
   ASSERT_TRUE(member.member);
   leader.leader.reset();
