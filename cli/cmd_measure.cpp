@@ -172,7 +172,6 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   // Before any thread starts and before the command, so the signals reach only the
   // supervisor's signalfd.
   block_monitor_signals();
-  job.started(*store, run_id, run.tags);
   ChildOptions child_options;
   child_options.argv = options.command;
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
@@ -186,6 +185,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     throw CliError(spawn_error.message, spawn_error.exit_code);
   }
   command_pid = child->pid();
+  // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
+  job.started(*store, run_id, run.tags);
   // The process tree exists only now; the sampler starts within a millisecond of the command.
   if (auto process = create_process_sensor(child->pid())) {
     sensors.sensors.push_back(std::move(process).value());
