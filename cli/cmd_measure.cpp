@@ -12,6 +12,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/job_session.h"
 #include "cli/run_output.h"
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
@@ -36,6 +37,7 @@ struct MeasureOptions {
   std::string epoch_regex;
   bool hf_card = false;
   std::string replay;
+  std::optional<std::string> job;
   SteeringOptions steering;
   std::vector<std::string> command;
 };
@@ -137,24 +139,26 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                    }});
   check_command_exists(options.command.front());
 
+  // One node monitor per job and host samples the node's devices; the other ranks attach to it.
+  JobSession job = JobSession::join(options.job, options.devices);
   auto store = open_store_for_writing(options.out);
   SensorRequest sensor_request;
   sensor_request.devices = options.devices;
   sensor_request.replay_trace = options.replay;
   sensor_request.data_dir = workspace.data_dir();
-  SensorSetup sensors = unwrap(create_sensors(sensor_request));
+  SensorSetup sensors = job.samples_node() ? unwrap(create_sensors(sensor_request)) : SensorSetup{};
   for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  for (const auto& notice : job.take_notices()) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
 
   MarkerServer markers = unwrap(MarkerServer::create());
   marker_server = &markers;
 
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
   RunRecord run;
   run.command = quote_command(options.command);
   run.start_s = unix_time_s();
-  run.host = host;
+  run.host = job.host();
   run.tags = tags;
+  for (const auto& [key, value] : job.tags()) run.tags[key] = value;
   run.configuration_json = nlohmann::json{{"interval_ms", options.interval_ms},
                                           {"devices", options.devices ? nlohmann::json(*options.devices) : nlohmann::json()},
                                           {"location", carbon.label},
@@ -171,6 +175,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   ChildOptions child_options;
   child_options.argv = options.command;
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
+  for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   child_options.capture_output = matcher.has_value();
   SpawnError spawn_error;
   auto child = ChildProcess::spawn(child_options, &spawn_error);
@@ -180,6 +185,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     throw CliError(spawn_error.message, spawn_error.exit_code);
   }
   command_pid = child->pid();
+  // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
+  job.started(*store, run_id, run.tags);
   // The process tree exists only now; the sampler starts within a millisecond of the command.
   if (auto process = create_process_sensor(child->pid())) {
     sensors.sensors.push_back(std::move(process).value());
@@ -269,6 +276,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   callbacks.on_tick = [&] {
     steering.tick(unix_time_s(), sampler.live().energy_j);
     drain_markers();
+    say(job.tick());
     for (const auto& warning : sampler.take_warnings()) {
       live.clear();
       std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
@@ -280,10 +288,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
   };
   const ChildExit exit = unwrap(supervise(*child, callbacks));
+  command_pid = -1;  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
   }
+  const std::optional<std::string> job_note = job.command_ended(exit.exit_code, callbacks.on_tick);
   const Status written = sampler.stop();
+  job.release();
   drain_markers();
   live.clear();
   for (const auto& warning : sampler.take_warnings()) std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
@@ -291,13 +302,16 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     std::fprintf(stderr, "wattcast: dropped %llu malformed marker messages (last: %s)\n",
                  static_cast<unsigned long long>(markers.counters().rejected()), markers.last_rejection().value_or("").c_str());
   }
-  const std::string end_reason = steering.stop_reason() ? exit.reason + "; stopped by wattcast: " + *steering.stop_reason() : exit.reason;
+  std::string end_reason = steering.stop_reason() ? exit.reason + "; stopped by wattcast: " + *steering.stop_reason() : exit.reason;
+  if (job_note) end_reason += "; " + *job_note;
   if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, end_reason); !finished) {
     std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
   }
 
   auto summary = summarize_run(*store, run_id);
-  if (summary) {
+  if (!job.samples_node()) {
+    std::fputs(job.rank_summary(run_id, exit.exit_code).c_str(), stderr);
+  } else if (summary) {
     std::fprintf(stderr, "\n%s(run %lld in %s)\n", render_summary(*summary).c_str(), static_cast<long long>(run_id), options.out.c_str());
     if (options.hf_card) std::fputs(render_hf_card(*summary).c_str(), stdout);
   } else {
@@ -325,6 +339,8 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--epoch-regex", options->epoch_regex,
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
+  command->add_option("--job", options->job,
+                      "Job id shared by every rank of a multi-rank run (default: from torchrun, Slurm or the MPI launcher; see docs/CLUSTER.md)");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
   SteeringOptions& steering = options->steering;
   command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")

@@ -7,8 +7,10 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/job_output.h"
 #include "cli/output.h"
 #include "cli/run_output.h"
+#include "cluster/job_summary.h"
 #include "monitor/run_summary.h"
 #include "report/text_table.h"
 #include "store/sqlite_store.h"
@@ -30,26 +32,55 @@ struct StoreOption {
   std::string store = default_store_path();
 };
 
+// "slurm:1234.0 node", "slurm:1234.0 rank 3", or "-" for a run outside any job.
+std::string job_label(const RunRecord& run) {
+  const auto job = run.tags.find("job");
+  if (job == run.tags.end()) return "-";
+  const auto role = run.tags.find("role");
+  const auto rank = run.tags.find("rank");
+  if (role != run.tags.end() && role->second == "node") return job->second + " node";
+  return job->second + (rank != run.tags.end() ? " rank " + rank->second : "");
+}
+
 void list_runs(const StoreOption& options) {
   auto store = open_existing_store(options.store);
-  TextTable table({"run", "started", "duration_s", "exit", "command"});
+  TextTable table({"run", "started", "duration_s", "exit", "job", "command"});
   for (const auto& run : unwrap(store->runs())) {
     table.add_row({std::to_string(run.id), local_time(run.start_s), run.end_s ? fmt::format("{:.1f}", *run.end_s - run.start_s) : "running",
-                   run.exit_code ? std::to_string(*run.exit_code) : "-", run.command});
+                   run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run), run.command});
   }
   emit(table.render(), "");
 }
 
 struct ShowOptions : StoreOption {
-  int64_t run = 0;
+  std::optional<int64_t> run;
+  std::string job;
   bool hf_card = false;
   std::string format = "text";
 };
 
+void show_job(const ShowOptions& options) {
+  auto store = open_existing_store(options.store);
+  std::vector<StoredRun> runs;
+  for (const auto& run : unwrap(store->runs())) {
+    const auto job = run.tags.find("job");
+    if (job != run.tags.end() && job->second == options.job) runs.push_back(unwrap(load_run(*store, run.id)));
+  }
+  if (runs.empty()) throw CliError("--job: no runs of job '" + options.job + "' in " + options.store + " (see 'wattcast runs')");
+  const JobSummary summary = summarize_job(options.job, runs);
+  emit(options.format == "text" ? render_job_summary(summary) : job_summary_json(summary).dump(2) + "\n", "");
+}
+
 void show_run(const ShowOptions& options) {
   check_format(options.format, {"text", "json"});
+  if (options.run.has_value() == !options.job.empty()) throw CliError("show: give either a run id or --job ID");
+  if (!options.job.empty()) {
+    if (options.hf_card) throw CliError("--hf-card: shows one run, not a job");
+    show_job(options);
+    return;
+  }
   auto store = open_existing_store(options.store);
-  const RunSummary summary = unwrap(summarize_run(*store, options.run));
+  const RunSummary summary = unwrap(summarize_run(*store, *options.run));
   if (options.hf_card) {
     emit(render_hf_card(summary), "");
     return;
@@ -149,8 +180,9 @@ void add_runs_commands(CLI::App& app) {
   runs->callback([list] { list_runs(*list); });
 
   auto show = std::make_shared<ShowOptions>();
-  auto* show_command = app.add_subcommand("show", "Summarize one run: energy per component and epoch, CO2e");
-  show_command->add_option("run", show->run, "Run id (see 'wattcast runs')")->required();
+  auto* show_command = app.add_subcommand("show", "Summarize one run (energy per component and epoch, CO2e), or a multi-rank job with --job");
+  show_command->add_option("run", show->run, "Run id (see 'wattcast runs')");
+  show_command->add_option("--job", show->job, "Merge every run of a multi-rank job: totals per node, GPU and epoch");
   show_command->add_option("--store", show->store, "Run store (SQLite)")->capture_default_str();
   show_command->add_option("--format", show->format, "text or json")->capture_default_str();
   show_command->add_flag("--hf-card", show->hf_card, "Print the Hugging Face model-card co2_eq_emissions block");

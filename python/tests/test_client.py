@@ -162,6 +162,19 @@ class NoMonitorTest(unittest.TestCase):
             worker.close()
             chief.close()
 
+    def test_a_ranks_own_monitor_gets_that_ranks_markers(self):
+        with MarkerReceiver() as receiver:
+            environ = {_client.SOCKET_ENV: receiver.socket_path, "SLURM_PROCID": "3", _client.SOCKET_RANK_ENV: "3"}
+            own = wattcast.Client.from_environment(environ, sync=False)
+            self.assertTrue(own.enabled)
+            own.epoch_begin()
+            self.assertEqual(receiver.drain()[0]["rank"], 3)
+            # A process of another rank that inherited the socket stays quiet.
+            other = wattcast.Client.from_environment(dict(environ, RANK="0"), sync=False)
+            self.assertFalse(other.enabled)
+            own.close()
+            other.close()
+
 
 class SynchronizeTest(unittest.TestCase):
     def setUp(self):

@@ -17,6 +17,9 @@ import sys
 import time
 
 SOCKET_ENV = "WATTCAST_SOCKET"
+# Set by `wattcast measure` when it is one rank's own monitor (multi-rank jobs): the rank whose
+# markers that socket wants.
+SOCKET_RANK_ENV = "WATTCAST_SOCKET_RANK"
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 STOP_FILE_NAME = "stop"
@@ -50,15 +53,19 @@ def synchronize_devices():
             pass
 
 
+def _integer(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _rank_from_environment(environ):
     """The global rank set by torchrun and most launchers, or None outside distributed runs."""
     for name in ("RANK", "SLURM_PROCID"):
         value = environ.get(name)
         if value is not None:
-            try:
-                return int(value)
-            except ValueError:
-                return None
+            return _integer(value)
     return None
 
 
@@ -79,9 +86,10 @@ class Client:
     """Sends markers to one monitor socket. Most code uses the module-level functions, which
     share a Client built from the environment; callbacks accept a Client for tests."""
 
-    def __init__(self, socket_path, *, sync=True, all_ranks=False, rank=None,
+    def __init__(self, socket_path, *, sync=True, all_ranks=False, rank=None, socket_rank=None,
                  send_timeout_s=DEFAULT_SEND_TIMEOUT_S):
         self._socket_path = socket_path or None
+        self._socket_rank = socket_rank
         self._sync = bool(sync)
         self._all_ranks = bool(all_ranks)
         self._rank = rank
@@ -94,6 +102,7 @@ class Client:
     def from_environment(cls, environ=None, **options):
         environ = os.environ if environ is None else environ
         options.setdefault("rank", _rank_from_environment(environ))
+        options.setdefault("socket_rank", _integer(environ.get(SOCKET_RANK_ENV)))
         return cls(environ.get(SOCKET_ENV), **options)
 
     # -- settings --------------------------------------------------------------------------
@@ -105,10 +114,12 @@ class Client:
     @property
     def enabled(self):
         """True when markers are sent: under `wattcast measure`, and on rank 0 of a distributed
-        run unless all_ranks was asked for (every rank marking would count each epoch N times)."""
+        run unless all_ranks was asked for (every rank marking would count each epoch N times);
+        when every rank has its own monitor (`WATTCAST_SOCKET_RANK`), on the rank it monitors."""
         if self._socket_path is None:
             return False
-        return self._all_ranks or self._rank is None or self._rank == 0
+        owner = 0 if self._socket_rank is None else self._socket_rank
+        return self._all_ranks or self._rank is None or self._rank == owner
 
     def configure(self, *, sync=None, all_ranks=None, send_timeout_s=None):
         if sync is not None:

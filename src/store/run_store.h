@@ -61,6 +61,12 @@ class RunStore {
   virtual Status append_samples(const std::vector<SampleRecord>& samples) = 0;
   virtual Status append_markers(const std::vector<MarkerRecord>& markers) = 0;
   virtual Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) = 0;
+  // Replaces a run's tags while it runs (a node monitor records the ranks that attach to it).
+  // Not every back end can: the default says so, and the caller keeps the facts elsewhere too.
+  virtual Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) {
+    (void)run_id, (void)tags;
+    return Error{"this run store cannot change a run's tags"};
+  }
 
   virtual Result<std::vector<RunRecord>> runs() = 0;
   virtual Result<RunRecord> run(int64_t run_id) = 0;

@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -218,6 +220,16 @@ class SqliteStore : public RunStore {
     return ok_status();
   }
 
+  Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "UPDATE runs SET tags_json = ? WHERE id = ?");
+    if (!s.ok()) return failure("prepare tags update");
+    s.bind(1, tags_to_json(tags));
+    s.bind(2, run_id);
+    if (s.step() != SQLITE_DONE) return failure("update tags");
+    return ok_status();
+  }
+
   Result<std::vector<RunRecord>> runs() override {
     const std::lock_guard<std::mutex> lock(mutex_);
     return query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs ORDER BY id", 0);
@@ -374,14 +386,19 @@ Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
   }
   sqlite3_busy_timeout(db, 5000);
   auto store = std::make_unique<SqliteStore>(db, path);
+  // Several monitors may open a new store at once (the ranks of a job): switching it to WAL can
+  // fail with SQLITE_BUSY without waiting in the busy handler, so these few statements, all
+  // idempotent, are tried again for a while.
   auto run_sql = [&](const char* sql) -> Status {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    for (int attempt = 0;; ++attempt) {
+      char* message = nullptr;
+      const int rc = sqlite3_exec(db, sql, nullptr, nullptr, &message);
+      if (rc == SQLITE_OK) return ok_status();
       std::string text = message ? message : "unknown error";
       sqlite3_free(message);
-      return Error{path + ": cannot use the run store: " + text};
+      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt >= 500) return Error{path + ": cannot use the run store: " + text};
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return ok_status();
   };
 
   int version = 0;

@@ -137,5 +137,19 @@ TEST_F(SqliteStoreTest, UnknownRunIsAnError) {
   EXPECT_FALSE(store->run(42).ok());
 }
 
+// A node monitor records the ranks that attach while its run goes on.
+TEST_F(SqliteStoreTest, ReplaceTagsWhileTheRunGoesOn) {
+  auto store = std::move(open_sqlite_store(path())).value();
+  RunRecord run;
+  run.command = "train";
+  run.host = "node-a";
+  run.tags = {{"job", "slurm:1.0"}, {"ranks", "0"}};
+  const int64_t id = *store->begin_run(run);
+  const int64_t other = *store->begin_run(run);
+  ASSERT_TRUE(store->replace_tags(id, {{"job", "slurm:1.0"}, {"ranks", "0,1"}}).ok());
+  EXPECT_EQ(store->run(id)->tags.at("ranks"), "0,1");
+  EXPECT_EQ(store->run(other)->tags.at("ranks"), "0");
+}
+
 }  // namespace
 }  // namespace wattcast
