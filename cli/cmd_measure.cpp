@@ -12,9 +12,11 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/run_output.h"
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
+#include "export/live_exporter.h"
 #include "monitor/epoch_patterns.h"
 #include "monitor/marker_server.h"
 #include "monitor/run_summary.h"
@@ -36,6 +38,7 @@ struct MeasureOptions {
   std::string epoch_regex;
   bool hf_card = false;
   std::string replay;
+  std::string prometheus;
   SteeringOptions steering;
   std::vector<std::string> command;
 };
@@ -136,6 +139,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                      if (command_pid > 0) kill(command_pid, signal);
                                    }});
   check_command_exists(options.command.front());
+  std::unique_ptr<LiveExporter> exporter;
+  if (!options.prometheus.empty()) {
+    const ListenAddress address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
+    block_monitor_signals();  // the HTTP threads start now and must not take the monitor's signals
+    exporter = unwrap(LiveExporter::start(address, WATTCAST_VERSION));
+    announce_metrics_address(exporter->address());
+  }
 
   auto store = open_store_for_writing(options.out);
   SensorRequest sensor_request;
@@ -164,6 +174,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                           {"epoch_regex", options.epoch_regex}}
                                .dump();
   const int64_t run_id = unwrap(store->begin_run(run));
+  run.id = run_id;
 
   // Before any thread starts and before the command, so the signals reach only the
   // supervisor's signalfd.
@@ -196,6 +207,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   SamplerOptions sampler_options;
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(options.interval_ms * 1e6));
   Sampler sampler(std::move(bindings), *store, sampler_options);
+  if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
 
   LiveLine live(isatty(STDERR_FILENO) != 0);
@@ -251,6 +263,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
     say(steering.take_messages());
     if (!pending_markers.empty()) {
+      if (exporter) exporter->note_markers(pending_markers, sampler);
       if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
       pending_markers.clear();
     }
@@ -267,6 +280,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   callbacks.extra_fd = markers.descriptor();
   callbacks.on_extra_readable = [&] { drain_markers(); };
   callbacks.on_tick = [&] {
+    if (exporter) exporter->publish(sampler, true);
     steering.tick(unix_time_s(), sampler.live().energy_j);
     drain_markers();
     for (const auto& warning : sampler.take_warnings()) {
@@ -285,6 +299,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   const Status written = sampler.stop();
   drain_markers();
+  if (exporter) exporter->publish(sampler, false);
   live.clear();
   for (const auto& warning : sampler.take_warnings()) std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
   if (markers.counters().rejected() > 0) {
@@ -326,6 +341,8 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
+  command->add_option("--prometheus", options->prometheus,
+                      "Serve /metrics for Prometheus at [ADDR:]PORT while the run lasts (default address 127.0.0.1)");
   SteeringOptions& steering = options->steering;
   command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")
       ->capture_default_str();
