@@ -17,6 +17,7 @@ LiveRunMetrics::LiveRunMetrics(const RunRecord& run, const std::vector<DeviceRec
     d.name = device.info.name;
     d.uuid = device.info.uuid;
     d.index = device.info.index;
+    d.has_energy = false;  // until the sampler has a figure
     base_.devices.push_back(std::move(d));
   }
 }
@@ -53,6 +54,7 @@ MetricsSnapshot LiveRunMetrics::snapshot(const std::vector<DeviceTotal>& totals,
     if (it == by_id.end()) continue;
     d.energy_j = it->second->energy_j;
     d.power_w = it->second->power_w;
+    d.has_energy = it->second->has_energy;
     run.energy_j += d.energy_j;
     if (!std::isnan(d.power_w)) run.power_w += d.power_w;
   }

@@ -50,6 +50,7 @@ std::string render_metrics(const MetricsSnapshot& snapshot, std::string_view ver
   for (const RunMetrics& run : snapshot.runs) {
     const RunLabels labels(run);
     for (const DeviceMetrics& d : run.devices) {
+      if (!d.has_energy) continue;
       const std::string index = std::to_string(d.index);
       out.sample(with(labels.labels, {{"kind", d.kind}, {"index", index}, {"uuid", d.uuid}, {"name", d.name}}), d.energy_j);
     }

@@ -30,6 +30,7 @@ struct DeviceMetrics {
   int index = 0;
   double energy_j = 0;            // since the device's first reading
   double power_w = std::nan("");  // latest; left out while NaN
+  bool has_energy = true;         // false: no power figure nor counter yet (the process tree), left out
 };
 
 struct EpochMetrics {

@@ -77,6 +77,7 @@ RunMetrics RunFollower::metrics(double now_s) const {
   out.samples_written = samples_;
   for (const Device& device : devices_) {
     DeviceMetrics d = device.metrics;
+    d.has_energy = device.integrator.started();
     if (device.integrator.started()) {
       d.energy_j = device.integrator.energy_j() - device.integrator.first_energy_j();
       out.energy_j += d.energy_j;

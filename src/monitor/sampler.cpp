@@ -151,6 +151,7 @@ void Sampler::take_sample(int64_t tick) {
       energy_delta_j += energy_j - state.energy_j;
       state.energy_j = energy_j;
       if (std::isnan(state.first_energy_j)) state.first_energy_j = reading.energy_j.value_or(0);
+      state.has_energy = state.has_energy || reading.energy_j || std::isfinite(reading.power_w);
       if (std::isfinite(reading.power_w)) {
         state.last_power_w = reading.power_w;
         state.last_t_s = t_s;
@@ -175,6 +176,7 @@ void Sampler::take_sample(int64_t tick) {
       const DeviceState& state = device_state_[s][d];
       device_totals_[total].energy_j = std::isnan(state.first_energy_j) ? 0 : state.energy_j - state.first_energy_j;
       device_totals_[total].power_w = state.last_power_w;
+      device_totals_[total].has_energy = state.has_energy;
     }
   }
 }

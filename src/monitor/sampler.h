@@ -42,6 +42,7 @@ struct DeviceTotal {
   int64_t device_id = 0;
   double energy_j = 0;            // since the device's first reading, as the run summary counts it
   double power_w = std::nan("");  // latest; NaN until the device reports one
+  bool has_energy = false;        // false for devices with neither power nor a counter (process tree)
 };
 
 class Sampler {
@@ -99,6 +100,7 @@ class Sampler {
     double last_power_w = std::nan("");
     double energy_j = 0;
     double first_energy_j = std::nan("");  // a counter's value at the first reading
+    bool has_energy = false;                // a power figure or a counter seen
   };
   std::vector<std::vector<DeviceState>> device_state_;
 };

@@ -118,6 +118,10 @@ TEST(MetricsSnapshotTest, RendersEveryFamilyOnceWithLabelsFromTheRun) {
   EXPECT_EQ(page.series.at("wattcast_epochs_completed_total{" + run + "}"), 1);
   EXPECT_EQ(page.series.at("wattcast_samples_written_total{" + run + "}"), 40);
   EXPECT_EQ(page.series.at("wattcast_epoch_energy_joules_total{" + run + R"(,epoch="2"})"), 2900);
+  // A device with no figure at all (the process tree) has no energy series rather than a flat 0.
+  auto with_process = two_gpu_run(1, 2, 3);
+  with_process.runs[0].devices.push_back({13, "process", "tree", "pid-1", 0, 0, std::nan(""), false});
+  EXPECT_EQ(render_metrics(with_process, "1").find("pid-1"), std::string::npos);
   // No other tag becomes a label.
   EXPECT_EQ(render_metrics(two_gpu_run(1, 2, 3), "1").find("ignored"), std::string::npos);
 }

@@ -111,6 +111,8 @@ TEST_F(StoreFollowerTest, ALiveRunFollowedInPiecesEndsWhereTheSummaryEnds) {
   EXPECT_NEAR(device(run, "gpu").energy_j, summary.energy_by_kind_j.at("gpu"), 1e-9);
   EXPECT_NEAR(device(run, "cpu").energy_j, summary.energy_by_kind_j.at("cpu"), 1e-9);
   EXPECT_EQ(device(run, "process").energy_j, 0);
+  EXPECT_FALSE(device(run, "process").has_energy);
+  EXPECT_TRUE(device(run, "cpu").has_energy);
   EXPECT_TRUE(std::isnan(device(run, "process").power_w));
   EXPECT_EQ(device(run, "gpu").power_w, 200 + 10 * (54 % 7));
   ASSERT_EQ(run.epochs.size(), summary.epochs.size());
