@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <filesystem>
 #include <mutex>
 #include <string>
@@ -29,8 +30,28 @@ namespace {
 using namespace wattcast;
 namespace fs = std::filesystem;
 
+// `ticks` more ticks of every GPU of the run (sampled every 100 ms), as the monitor's writer adds them.
+void append_ticks(RunStore& store, const std::vector<int64_t>& devices, double start_s, int64_t from, int64_t ticks) {
+  std::vector<SampleRecord> samples;
+  for (int64_t tick = from; tick < from + ticks; ++tick) {
+    for (size_t g = 0; g < devices.size(); ++g) {
+      Reading r;
+      r.power_w = 300 + static_cast<double>((tick + static_cast<int64_t>(g)) % 50);
+      r.energy_j = 330.0 * static_cast<double>(tick) * 0.1;
+      samples.push_back({devices[g], tick, start_s + 0.1 * static_cast<double>(tick), r});
+    }
+  }
+  (void)store.append_samples(samples);
+}
+
+struct LiveRun {
+  std::vector<int64_t> devices;
+  double start_s = 0;
+  int64_t next_tick = 0;
+};
+
 // A run still going on: `gpus` GPUs sampled every 100 ms for 10 minutes, one epoch a minute.
-int64_t write_live_run(RunStore& store, int gpus) {
+LiveRun write_live_run(RunStore& store, int gpus) {
   RunRecord run;
   run.start_s = unix_time_s() - 600;
   run.host = "bench-node";
@@ -41,23 +62,14 @@ int64_t write_live_run(RunStore& store, int gpus) {
     devices.push_back(*store.add_device(id, "nvml",
                                         DeviceInfo{"gpu", "NVIDIA H100 80GB HBM3", "GPU-" + std::to_string(1000000 + g), g, Provenance::kMeasured, ""}));
   }
-  std::vector<SampleRecord> samples;
-  for (int64_t tick = 0; tick < 6000; ++tick) {
-    for (int g = 0; g < gpus; ++g) {
-      Reading r;
-      r.power_w = 300 + (tick + g) % 50;
-      r.energy_j = 330.0 * static_cast<double>(tick) * 0.1;
-      samples.push_back({devices[static_cast<size_t>(g)], tick, run.start_s + 0.1 * static_cast<double>(tick), r});
-    }
-  }
-  (void)store.append_samples(samples);
+  append_ticks(store, devices, run.start_s, 0, 6000);
   std::vector<MarkerRecord> markers;
   for (int e = 1; e <= 10; ++e) {
     markers.push_back({id, run.start_s + 60.0 * (e - 1), "epoch_begin", e, "", {}, "python"});
     markers.push_back({id, run.start_s + 60.0 * e - 0.5, "epoch_end", e, "", {}, "python"});
   }
   (void)store.append_markers(markers);
-  return id;
+  return {devices, run.start_s, 6000};
 }
 
 struct Figures {
@@ -65,12 +77,15 @@ struct Figures {
   size_t bytes = 0;
 };
 
-Figures scrape(int port, int scrapes) {
+// `between` runs before each scrape, outside the timing.
+Figures scrape(int port, int scrapes, const std::function<void()>& between = {}) {
   httplib::Client client("127.0.0.1", port);
-  client.set_keep_alive(true);  // as Prometheus does
+  client.set_keep_alive(true);  // as Prometheus does, with TCP_NODELAY (Go's default)
+  client.set_tcp_nodelay(true);
   std::vector<double> ms;
   size_t bytes = 0;
   for (int i = 0; i < scrapes + 20; ++i) {
+    if (between) between();
     const auto start = std::chrono::steady_clock::now();
     auto response = client.Get("/metrics");
     const double elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -86,11 +101,11 @@ Figures scrape(int port, int scrapes) {
 }
 
 void print(const char* what, const Figures& f) {
-  std::printf("%-52s median %7.3f ms  p99 %7.3f ms  %8zu bytes\n", what, f.median_ms, f.p99_ms, f.bytes);
+  std::printf("%-60s median %7.3f ms  p99 %7.3f ms  %8zu bytes\n", what, f.median_ms, f.p99_ms, f.bytes);
 }
 
 // `wattcast exporter`'s scrape: poll the store, render, under one lock.
-Figures store_case(RunStore& store, int scrapes) {
+Figures store_case(RunStore& store, int scrapes, const std::function<void()>& between = {}) {
   StoreFollower follower(store, FollowOptions{});
   std::mutex mutex;
   (void)follower.poll(unix_time_s());
@@ -101,7 +116,7 @@ Figures store_case(RunStore& store, int scrapes) {
                             return render_metrics(follower.snapshot(now_s), "bench");
                           }))
                     .value();
-  return scrape(server->address().port, scrapes);
+  return scrape(server->address().port, scrapes, between);
 }
 
 }  // namespace
@@ -115,9 +130,14 @@ int main(int argc, char** argv) {
   Figures gpus64;
   {
     auto store = std::move(open_sqlite_store((dir / "gpus64.db").string())).value();
-    write_live_run(*store, 64);
+    LiveRun run = write_live_run(*store, 64);
     gpus64 = store_case(*store, scrapes);
-    print("wattcast exporter, live run, 64 GPUs", gpus64);
+    print("wattcast exporter, live run, 64 GPUs, nothing new", gpus64);
+    // Prometheus's default 15 s between scrapes: 150 ticks x 64 GPUs = 9,600 new samples each.
+    print("wattcast exporter, live run, 64 GPUs, 15 s of new samples", store_case(*store, scrapes / 10, [&] {
+            append_ticks(*store, run.devices, run.start_s, run.next_tick, 150);
+            run.next_tick += 150;
+          }));
   }
   {
     auto store = std::move(open_sqlite_store((dir / "gpus1.db").string())).value();

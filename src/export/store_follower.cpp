@@ -28,9 +28,9 @@ Status StoreFollower::poll(double now_s) {
 Status StoreFollower::discover(double now_s) {
   const bool first = !discovered_once_;
   discovered_once_ = true;
-  // A run named that does not exist is an error even later: runs are not deleted.
   last_discovery_s_ = now_s;
   if (options_.selection == RunSelection::kListed) {
+    // Looked up again until followed: a run named just as it began may not have its devices yet.
     for (const int64_t id : options_.run_ids) {
       if (runs_.count(id)) continue;
       auto run = store_.run(id);
