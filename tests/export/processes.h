@@ -127,28 +127,39 @@ inline const char* kPrometheusBinary = "/usr/bin/prometheus";
 // directory; stopped when the object goes away.
 class PrometheusServer {
  public:
-  explicit PrometheusServer(const std::string& target) : port_(free_port()) {
+  explicit PrometheusServer(const std::string& target) {
     std::ofstream(dir_ / "prometheus.yml") << "global:\n  scrape_interval: 500ms\n  scrape_timeout: 400ms\n"
                                               "scrape_configs:\n  - job_name: wattcast\n    static_configs:\n      - targets: ['"
                                            << target << "']\n";
-    process_.emplace(std::vector<std::string>{kPrometheusBinary, "--config.file=" + (dir_ / "prometheus.yml"),
-                                              "--storage.tsdb.path=" + (dir_ / "data"),
-                                              "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
-                     dir_ / "prometheus.log");
   }
   ~PrometheusServer() {
+    if (!process_) return;
     process_->signal(SIGTERM);
     (void)process_->wait(std::chrono::seconds(10));
     process_.reset();  // SIGKILL if it did not stop
   }
 
-  bool wait_ready(std::chrono::milliseconds timeout) {
-    return wait_for(
-        [this] {
-          auto response = client().Get("/-/ready");
-          return response && response->status == 200;
-        },
-        timeout);
+  // Starts it and waits until it answers. Prometheus cannot be told to pick its own port, so a
+  // port taken between free_port() and its bind is retried with another, three times at most.
+  bool start(std::chrono::milliseconds timeout) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      port_ = free_port();
+      process_.emplace(std::vector<std::string>{kPrometheusBinary, "--config.file=" + (dir_ / "prometheus.yml"),
+                                                "--storage.tsdb.path=" + (dir_ / "data"),
+                                                "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+                       dir_ / "prometheus.log");
+      bool ready = false;
+      wait_for(
+          [&] {
+            auto response = client().Get("/-/ready");
+            ready = response && response->status == 200;
+            return ready || !process_->running();
+          },
+          timeout);
+      if (ready) return true;
+      if (process_->running()) return false;  // up but never ready: no point in another port
+    }
+    return false;
   }
   // The `data.result` of an instant query, or null if the query failed.
   nlohmann::json query(const std::string& promql) {
@@ -158,7 +169,7 @@ class PrometheusServer {
     if (body.is_discarded() || body.value("status", "") != "success") return nullptr;
     return body["data"]["result"];
   }
-  std::string log() const { return process_->log(); }
+  std::string log() const { return process_ ? process_->log() : std::string(); }
 
  private:
   httplib::Client client() const {
@@ -168,7 +179,7 @@ class PrometheusServer {
     return c;
   }
   TempDir dir_;
-  int port_;
+  int port_ = 0;
   std::optional<Child> process_;
 };
 

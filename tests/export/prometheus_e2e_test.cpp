@@ -27,6 +27,15 @@ bool serves_metrics(int port) {
   return response && response->status == 200;
 }
 
+// The port a child bound for ":0", from the line it announces on stderr; 0 until then.
+int announced_port(const Child& child) {
+  const std::string log = child.log();
+  const std::string prefix = "metrics at http://127.0.0.1:";
+  const size_t at = log.find(prefix);
+  if (at == std::string::npos || log.find("/metrics", at + prefix.size()) == std::string::npos) return 0;
+  return std::atoi(log.c_str() + at + prefix.size());
+}
+
 double value_of(const nlohmann::json& entry) { return std::stod(entry["value"][1].get<std::string>()); }
 
 // A finished run written straight to a store: one GPU with an energy counter, one with power only,
@@ -72,12 +81,11 @@ TEST(PrometheusEndToEndTest, ExporterFiguresReachPrometheusAsTheSummaryHasThem) 
     const int64_t id = write_finished_run(*store);
     summary = *summarize_run(*store, id);
   }
-  const int port = free_port();
-  Child exporter({WATTCAST_BIN, "exporter", "--store", db, "--listen", "127.0.0.1:" + std::to_string(port), "--runs", "all"},
-                 dir / "exporter.log");
-  ASSERT_TRUE(wait_for([&] { return serves_metrics(port); }, seconds(20))) << exporter.log();
+  Child exporter({WATTCAST_BIN, "exporter", "--store", db, "--listen", "127.0.0.1:0", "--runs", "all"}, dir / "exporter.log");
+  int port = 0;
+  ASSERT_TRUE(wait_for([&] { return (port = announced_port(exporter)) > 0 && serves_metrics(port); }, seconds(20))) << exporter.log();
   PrometheusServer prometheus("127.0.0.1:" + std::to_string(port));
-  ASSERT_TRUE(prometheus.wait_ready(seconds(30))) << prometheus.log();
+  ASSERT_TRUE(prometheus.start(seconds(30))) << prometheus.log();
 
   nlohmann::json devices;
   ASSERT_TRUE(wait_for(
@@ -131,14 +139,13 @@ TEST(PrometheusEndToEndTest, MeasureServesTheRunningTotalsThatTheStoreKeeps) {
   std::ofstream(dir / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0,gpu1,40\n";
   const std::string stop_file = dir / "stop";
   const std::string db = dir / "runs.db";
-  const int port = free_port();
   Child measure({WATTCAST_BIN, "measure", "--replay", dir / "trace.csv", "--out", db, "--interval-ms", "50", "--tag", "job=live-e2e",
-                 "--prometheus", "127.0.0.1:" + std::to_string(port), "--", "/bin/sh", "-c",
-                 "while [ ! -e '" + stop_file + "' ]; do sleep 0.05; done"},
+                 "--prometheus", "127.0.0.1:0", "--", "/bin/sh", "-c", "while [ ! -e '" + stop_file + "' ]; do sleep 0.05; done"},
                 dir / "measure.log");
-  ASSERT_TRUE(wait_for([&] { return serves_metrics(port); }, seconds(20))) << measure.log();
+  int port = 0;
+  ASSERT_TRUE(wait_for([&] { return (port = announced_port(measure)) > 0 && serves_metrics(port); }, seconds(20))) << measure.log();
   PrometheusServer prometheus("127.0.0.1:" + std::to_string(port));
-  ASSERT_TRUE(prometheus.wait_ready(seconds(30))) << prometheus.log();
+  ASSERT_TRUE(prometheus.start(seconds(30))) << prometheus.log();
 
   const std::string selector = R"(wattcast_energy_joules_total{uuid=~"replay-gpu.",training_job="live-e2e"})";
   ASSERT_TRUE(wait_for(
