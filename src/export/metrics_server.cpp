@@ -72,8 +72,9 @@ struct MetricsServer::Impl {
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress& address, RenderPage render) {
   auto impl = std::make_unique<Impl>();
-  // Scrapes are rare and cheap: two workers are plenty and leave the cores to the training.
-  impl->http.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // Scrapes are rare and cheap, but each kept-alive connection holds a worker while it lasts:
+  // four serve a pair of Prometheus servers and a curl or two, and leave the cores to the training.
+  impl->http.new_task_queue = [] { return new httplib::ThreadPool(4); };
   impl->http.set_socket_options(exclusive_socket_options);
   // An idle keep-alive connection (Prometheus keeps one) holds a worker until it times out, and
   // stopping waits for the workers: a short timeout keeps the end of a run prompt.
