@@ -27,3 +27,5 @@ echo "== report: wattcast report on a run of 1,000,000 samples (bench/report_ben
 bash bench/report_bench.sh "$build"
 echo "== compare: wattcast compare on 100,000 runs in 20 groups (bench/compare_bench.sh)"
 bash bench/compare_bench.sh "$build"
+echo "== exporter: scrape latency with 64 GPUs (bench/exporter_bench.cpp)"
+"$build/bench/exporter_bench" 2000

@@ -13,9 +13,11 @@
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/job_session.h"
+#include "cli/metrics_endpoint.h"
 #include "cli/run_output.h"
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
+#include "export/live_exporter.h"
 #include "monitor/epoch_patterns.h"
 #include "monitor/marker_server.h"
 #include "monitor/run_summary.h"
@@ -38,6 +40,7 @@ struct MeasureOptions {
   bool hf_card = false;
   std::string replay;
   std::optional<std::string> job;
+  std::string prometheus;
   SteeringOptions steering;
   std::vector<std::string> command;
 };
@@ -138,6 +141,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                      if (command_pid > 0) kill(command_pid, signal);
                                    }});
   check_command_exists(options.command.front());
+  std::unique_ptr<LiveExporter> exporter;
+  if (!options.prometheus.empty()) {
+    const ListenAddress address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
+    block_monitor_signals();  // the HTTP threads start now and must not take the monitor's signals
+    exporter = unwrap(LiveExporter::start(address, WATTCAST_VERSION));
+    announce_metrics_address(exporter->address());
+  }
 
   // One node monitor per job and host samples the node's devices; the other ranks attach to it.
   JobSession job = JobSession::join(options.job, options.devices);
@@ -168,6 +178,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                           {"epoch_regex", options.epoch_regex}}
                                .dump();
   const int64_t run_id = unwrap(store->begin_run(run));
+  run.id = run_id;
 
   // Before any thread starts and before the command, so the signals reach only the
   // supervisor's signalfd.
@@ -203,6 +214,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   SamplerOptions sampler_options;
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(options.interval_ms * 1e6));
   Sampler sampler(std::move(bindings), *store, sampler_options);
+  if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
 
   LiveLine live(isatty(STDERR_FILENO) != 0);
@@ -258,6 +270,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
     say(steering.take_messages());
     if (!pending_markers.empty()) {
+      if (exporter) exporter->note_markers(pending_markers, sampler);
       if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
       pending_markers.clear();
     }
@@ -274,6 +287,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   callbacks.extra_fd = markers.descriptor();
   callbacks.on_extra_readable = [&] { drain_markers(); };
   callbacks.on_tick = [&] {
+    if (exporter) exporter->publish(sampler, true);
     steering.tick(unix_time_s(), sampler.live().energy_j);
     drain_markers();
     say(job.tick());
@@ -296,6 +310,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   const Status written = sampler.stop();
   job.release();
   drain_markers();
+  if (exporter) exporter->publish(sampler, false);
   live.clear();
   for (const auto& warning : sampler.take_warnings()) std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
   if (markers.counters().rejected() > 0) {
@@ -342,6 +357,8 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--job", options->job,
                       "Job id shared by every rank of a multi-rank run (default: from torchrun, Slurm or the MPI launcher; see docs/CLUSTER.md)");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
+  command->add_option("--prometheus", options->prometheus,
+                      "Serve /metrics for Prometheus at [ADDR:]PORT while the run lasts (default address 127.0.0.1)");
   SteeringOptions& steering = options->steering;
   command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")
       ->capture_default_str();

@@ -1,13 +1,38 @@
 #pragma once
 // Cumulative energy of one device over time, from its stored samples: the hardware counter
 // where it has one, else the trapezoid integral of its power. Shared by the run summary (energy
-// per device and epoch) and the projections (power over time).
+// per device and epoch), the projections (power over time) and the exporter, which follows a
+// run as it is written and so adds samples one at a time.
 
 #include <vector>
 
 #include "store/run_store.h"
 
 namespace wattcast {
+
+// One device's samples, added in time order. The same integral whether the caller has the
+// whole run (energy_series) or follows it sample by sample (the exporter).
+class EnergyIntegrator {
+ public:
+  // False when the sample adds no point to the series (no power figure and no counter).
+  bool add(const SampleRecord& sample);
+  bool started() const { return started_; }
+  bool from_counter() const { return from_counter_; }
+  // Of the last point added.
+  double t_s() const { return t_s_; }
+  double energy_j() const { return energy_j_; }
+  // Of the first point: a device's energy is energy_j() - first_energy_j(), as in the summary.
+  double first_energy_j() const { return first_energy_j_; }
+
+ private:
+  bool seen_any_ = false;
+  bool started_ = false;
+  bool from_counter_ = false;
+  double integrated_j_ = 0;
+  bool has_previous_power_ = false;
+  double previous_power_w_ = 0, previous_t_s_ = 0;
+  double t_s_ = 0, energy_j_ = 0, first_energy_j_ = 0;
+};
 
 struct EnergySeries {
   std::vector<double> t_s;

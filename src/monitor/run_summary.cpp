@@ -9,10 +9,6 @@
 
 namespace wattcast {
 
-namespace {
-
-// Epoch windows from the markers: a begin and an end where both exist; otherwise an epoch ends
-// where the next begins (or the run ends) and begins where the previous ended (or the run began).
 std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers, double run_start_s, double run_end_s) {
   std::map<int, EpochEnergy> epochs;
   std::map<int, bool> has_begin, has_end;
@@ -42,8 +38,6 @@ std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers,
   }
   return out;
 }
-
-}  // namespace
 
 Result<StoredRun> load_run(RunStore& store, int64_t run_id) {
   StoredRun loaded;

@@ -61,6 +61,11 @@ struct StoredRun {
   std::vector<MarkerRecord> markers;
 };
 
+// Epoch windows from the markers, energy not yet filled in: a begin and an end where both exist;
+// otherwise an epoch ends where the next begins (or the run ends) and begins where the previous
+// ended (or the run began). Shared with the exporter, which follows a run as it is written.
+std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers, double run_start_s, double run_end_s);
+
 Result<StoredRun> load_run(RunStore& store, int64_t run_id);
 RunSummary summarize_run(const StoredRun& run);
 // load_run, then summarize_run.

@@ -20,7 +20,12 @@ Sampler::Sampler(std::vector<SensorBinding> sensors, RunStore& store, SamplerOpt
       last_read_s_(sensors_.size(), 0.0),
       store_(store),
       options_(options) {
-  for (const auto& binding : sensors_) device_state_.emplace_back(binding.sensor->devices().size());
+  for (const auto& binding : sensors_) {
+    device_state_.emplace_back(binding.sensor->devices().size());
+    for (size_t d = 0; d < binding.sensor->devices().size() && d < binding.device_ids.size(); ++d) {
+      device_totals_.push_back({binding.device_ids[d], 0, std::nan("")});
+    }
+  }
 }
 
 // A destructor has no one to tell; callers who care call stop() themselves.
@@ -60,6 +65,11 @@ Status Sampler::stop() {
 LiveTotals Sampler::live() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return live_;
+}
+
+std::vector<DeviceTotal> Sampler::device_totals() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return device_totals_;
 }
 
 std::vector<std::string> Sampler::take_warnings() {
@@ -140,6 +150,8 @@ void Sampler::take_sample(int64_t tick) {
       }
       energy_delta_j += energy_j - state.energy_j;
       state.energy_j = energy_j;
+      if (std::isnan(state.first_energy_j)) state.first_energy_j = reading.energy_j.value_or(0);
+      state.has_energy = state.has_energy || reading.energy_j || std::isfinite(reading.power_w);
       if (std::isfinite(reading.power_w)) {
         state.last_power_w = reading.power_w;
         state.last_t_s = t_s;
@@ -158,6 +170,15 @@ void Sampler::take_sample(int64_t tick) {
   live_.power_w = power_now_w;
   live_.energy_j += energy_delta_j;
   live_.ticks = tick + 1;
+  size_t total = 0;
+  for (size_t s = 0; s < sensors_.size(); ++s) {
+    for (size_t d = 0; d < sensors_[s].device_ids.size() && d < device_state_[s].size(); ++d, ++total) {
+      const DeviceState& state = device_state_[s][d];
+      device_totals_[total].energy_j = std::isnan(state.first_energy_j) ? 0 : state.energy_j - state.first_energy_j;
+      device_totals_[total].power_w = state.last_power_w;
+      device_totals_[total].has_energy = state.has_energy;
+    }
+  }
 }
 
 void Sampler::write_loop() {
@@ -171,6 +192,7 @@ void Sampler::write_loop() {
     lock.unlock();
     Status written = store_.append_samples(batch);
     lock.lock();
+    if (written) live_.samples_stored += static_cast<int64_t>(batch.size());
     if (!written && write_status_) {
       write_status_ = written;
       warnings_.push_back("run store: " + written.error().message);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,15 @@ struct LiveTotals {
   double power_w = 0;   // latest, all devices with a power figure
   double energy_j = 0;  // since start, all devices
   int64_t ticks = 0;
+  int64_t samples_stored = 0;  // accepted by the store so far
+};
+
+// One store device's running figures, for the Prometheus exporter.
+struct DeviceTotal {
+  int64_t device_id = 0;
+  double energy_j = 0;            // since the device's first reading, as the run summary counts it
+  double power_w = std::nan("");  // latest; NaN until the device reports one
+  bool has_energy = false;        // false for devices with neither power nor a counter (process tree)
 };
 
 class Sampler {
@@ -47,6 +57,8 @@ class Sampler {
   Status stop();
 
   LiveTotals live() const;
+  // Copied under the same short lock as live(): a reader never holds up the sampler for longer.
+  std::vector<DeviceTotal> device_totals() const;
   // Problems seen since the last call (a sensor failing, the store refusing a batch), once each.
   std::vector<std::string> take_warnings();
 
@@ -77,6 +89,7 @@ class Sampler {
   std::vector<SampleRecord> pending_;
   std::vector<std::string> warnings_;
   LiveTotals live_;
+  std::vector<DeviceTotal> device_totals_;  // every store device, in binding order
   Status write_status_ = ok_status();
   bool stopped_ = false;
   bool sampling_done_ = false;  // the sampler thread has ended and left its last samples
@@ -86,6 +99,8 @@ class Sampler {
     double last_t_s = 0;
     double last_power_w = std::nan("");
     double energy_j = 0;
+    double first_energy_j = std::nan("");  // a counter's value at the first reading
+    bool has_energy = false;                // a power figure or a counter seen
   };
   std::vector<std::vector<DeviceState>> device_state_;
 };

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "monitor/run_summary.h"
 #include "store/sqlite_store.h"
 
 namespace wattcast {
@@ -107,6 +108,35 @@ TEST(SamplerTest, FailingSensorIsReportedOnceAndSkipped) {
   EXPECT_NE(warnings[0].find("device lost"), std::string::npos);
   // Power integrates into the live energy total: 100 W over the sampled span.
   EXPECT_GT(sampler.live().energy_j, 0);
+}
+
+// The running totals the exporter publishes are the summary's figures, not an approximation.
+TEST(SamplerTest, DeviceTotalsMatchTheSummaryOfWhatWasStored) {
+  auto store = std::move(open_sqlite_store(store_path("totals"))).value();
+  const int64_t run = *store->begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(300);
+  CountingSensor* counting = sensor.get();
+  const int64_t device = *store->add_device(run, "counting", counting->devices()[0]);
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {device}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  Sampler sampler(std::move(bindings), *store, options);
+  ASSERT_EQ(sampler.device_totals().size(), 1u);
+  EXPECT_FALSE(sampler.device_totals()[0].has_energy);
+  sampler.start();
+  counting->wait_until_reached();
+  ASSERT_TRUE(sampler.stop().ok());
+
+  const auto totals = sampler.device_totals();
+  ASSERT_EQ(totals.size(), 1u);
+  EXPECT_EQ(totals[0].device_id, device);
+  EXPECT_TRUE(totals[0].has_energy);
+  EXPECT_EQ(totals[0].power_w, 100);
+  const RunSummary summary = *summarize_run(*store, run);
+  EXPECT_GT(summary.energy_j, 0);
+  EXPECT_DOUBLE_EQ(totals[0].energy_j, summary.devices[0].energy_j);
+  EXPECT_EQ(sampler.live().samples_stored, static_cast<int64_t>(summary.devices[0].samples));
 }
 
 }  // namespace
