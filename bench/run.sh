@@ -27,3 +27,5 @@ echo "== report: wattcast report on a run of 1,000,000 samples (bench/report_ben
 bash bench/report_bench.sh "$build"
 echo "== compare: wattcast compare on 100,000 runs in 20 groups (bench/compare_bench.sh)"
 bash bench/compare_bench.sh "$build"
+echo "== shared store: 64 writers x 8 GPUs at 10 Hz for 60 s, PostgreSQL beside SQLite (bench/store_throughput.cpp)"
+"$build/bench/store_throughput" --seconds 60

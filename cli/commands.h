@@ -19,5 +19,6 @@ void add_compare_command(CLI::App& app);
 void add_experiment_command(CLI::App& app, Workspace& workspace);
 void add_flops_command(CLI::App& app, Workspace& workspace);
 void add_report_command(CLI::App& app);
+void add_store_commands(CLI::App& app);
 
 }  // namespace wattcast::cli
