@@ -40,7 +40,8 @@ struct Load {
 
 struct Figures {
   int64_t samples = 0;
-  double elapsed_s = 0;
+  // Committed within one flush interval of the end of the load: what the store sustained.
+  int64_t on_time_samples = 0;
   std::vector<double> lag_s;     // per sample: its timestamp to its batch's commit
   std::vector<double> commit_s;  // per batch: the append call
   int errors = 0;
@@ -82,14 +83,14 @@ void node(const std::string& location, const Load& load, int index, std::latch& 
   const double tick_s = 1.0 / load.hz;
   const int64_t ticks = static_cast<int64_t>(load.seconds) * load.hz;
   int64_t next_tick = 0;
-  // Nodes flush at different phases of the second, as independent monitors would.
-  const double phase_s = (index % 10) / 10.0;
+  // Nodes start (and so flush) at different phases of the second, as independent monitors would.
+  const double node_start_s = start_s + (index % 10) / 10.0;
   for (int flush = 1; next_tick < ticks; ++flush) {
     std::this_thread::sleep_until(Clock::time_point(std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(start_s + phase_s + flush))));
+        std::chrono::duration<double>(node_start_s + flush))));
     const double now = now_s();
     std::vector<SampleRecord> batch;
-    while (next_tick < ticks && start_s + next_tick * tick_s <= now) {
+    while (next_tick < ticks && node_start_s + next_tick * tick_s <= now) {
       for (size_t g = 0; g < devices.size(); ++g) {
         Reading r;
         r.power_w = 250 + 50 * std::sin(0.01 * next_tick + g);
@@ -99,7 +100,7 @@ void node(const std::string& location, const Load& load, int index, std::latch& 
         r.temperature_c = 61;
         r.sm_clock_mhz = 1410;
         r.power_limit_w = 400;
-        batch.push_back({devices[g], next_tick, start_s + next_tick * tick_s, r});
+        batch.push_back({devices[g], next_tick, node_start_s + next_tick * tick_s, r});
       }
       ++next_tick;
     }
@@ -113,12 +114,12 @@ void node(const std::string& location, const Load& load, int index, std::latch& 
       continue;
     }
     mine.samples += static_cast<int64_t>(batch.size());
+    if (committed - node_start_s <= load.seconds + 1.0) mine.on_time_samples += static_cast<int64_t>(batch.size());
     for (const auto& s : batch) mine.lag_s.push_back(committed - s.t_s);
-    mine.elapsed_s = committed - start_s;
   }
   const std::lock_guard<std::mutex> lock(mutex);
   out.samples += mine.samples;
-  out.elapsed_s = std::max(out.elapsed_s, mine.elapsed_s);
+  out.on_time_samples += mine.on_time_samples;
   out.lag_s.insert(out.lag_s.end(), mine.lag_s.begin(), mine.lag_s.end());
   out.commit_s.insert(out.commit_s.end(), mine.commit_s.begin(), mine.commit_s.end());
   out.errors += mine.errors;
@@ -163,7 +164,7 @@ double sqlite_bytes(const std::string& path) {
 void print(const char* name, const Figures& f, const Load& load, double disk_growth_bytes) {
   const double gpu_hours = static_cast<double>(f.samples) / load.hz / 3600.0;
   std::printf("%-11s %12.0f %10.0f %10.3f %10.3f %12.1f %12.1f %14.1f %10.0f %7d\n", name, load.offered_per_s(),
-              f.elapsed_s > 0 ? f.samples / f.elapsed_s : 0, percentile(f.lag_s, 0.5), percentile(f.lag_s, 0.99),
+              static_cast<double>(f.on_time_samples) / load.seconds, percentile(f.lag_s, 0.5), percentile(f.lag_s, 0.99),
               1000 * percentile(f.commit_s, 0.5), 1000 * percentile(f.commit_s, 0.99), gpu_hours > 0 ? disk_growth_bytes / gpu_hours / 1e6 : 0,
               f.samples > 0 ? disk_growth_bytes / f.samples : 0, f.errors);
   if (!f.first_error.empty()) std::printf("  first error (%s): %s\n", name, f.first_error.c_str());

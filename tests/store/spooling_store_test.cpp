@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,6 +209,7 @@ TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
   const pid_t measure = ::fork();
   ASSERT_GE(measure, 0);
   if (measure == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no monitor behind
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
