@@ -134,8 +134,7 @@ bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("0
 
 class PostgresStore : public RemoteStore {
  public:
-  PostgresStore(std::string url, std::unique_ptr<pqxx::connection> connection)
-      : url_(std::move(url)), display_(mask_password(url_)), connection_(std::move(connection)) {}
+  explicit PostgresStore(std::string url) : url_(std::move(url)), display_(mask_password(url_)) {}
 
   bool connection_lost() const override {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -446,7 +445,7 @@ std::string mask_password(const std::string& url) {
 }
 
 Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url) {
-  auto store = std::make_unique<PostgresStore>(url, nullptr);
+  auto store = std::make_unique<PostgresStore>(url);
   if (auto connected = store->connect(); !connected) return connected.error();
   if (auto ready = store->prepare_schema(); !ready) return ready.error();
   return std::unique_ptr<RemoteStore>(std::move(store));
