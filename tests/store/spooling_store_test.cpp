@@ -196,74 +196,119 @@ TEST_F(SpoolingStoreTest, LeftoverSpoolIsDeliveredByTheReplayCommand) {
   EXPECT_NE(read_text(log).find("bad.spool:2:"), std::string::npos) << read_text(log);
 }
 
-// The whole path, as a user meets it: `wattcast measure` into PostgreSQL, the server dies and
-// comes back while the command runs.
-TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
-  std::ofstream(dir_ / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0.2,gpu1,200\n";
-  const fs::path go = dir_ / "go";
-  const fs::path err = dir_ / "measure.err";
-  const std::string command = "XDG_STATE_HOME=" + dir_.string() + " exec " + WATTCAST_BIN + " measure --replay " +
-                              (dir_ / "trace.csv").string() + " --interval-ms 20 --store '" + url_ +
-                              "' -- sh -c 'while [ ! -e " + go.string() + " ]; do sleep 0.05; done' >/dev/null 2>" + err.string() +
-                              " </dev/null";
-  const pid_t measure = ::fork();
-  ASSERT_GE(measure, 0);
-  if (measure == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no monitor behind
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  struct Reaper {
-    pid_t pid;
-    ~Reaper() {
-      if (pid > 0) {
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, nullptr, 0);
-      }
+// `wattcast measure --store URL` on a replayed trace of two GPUs, sampling every 20 ms, whose
+// command runs until the test creates the file `go`; its stderr goes to `err`. Killed if the
+// test ends first.
+class BackgroundMeasure {
+ public:
+  BackgroundMeasure(const fs::path& dir, const std::string& url) : go_(dir / "go"), err_(dir / "measure.err") {
+    std::ofstream(dir / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0.2,gpu1,200\n";
+    const std::string command = "XDG_STATE_HOME=" + dir.string() + " exec " + WATTCAST_BIN + " measure --replay " +
+                                (dir / "trace.csv").string() + " --interval-ms 20 --store '" + url + "' -- sh -c 'while [ ! -e " +
+                                go_.string() + " ]; do sleep 0.05; done' >/dev/null 2>" + err_.string() + " </dev/null";
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a crashed test leaves no monitor behind
+      ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
     }
-  } reaper{measure};
-
-  auto stored_samples = [&] {
-    try {
-      pqxx::connection connection(url_);
-      pqxx::work tx(connection);
-      return tx.exec1("SELECT count(*) FROM samples")[0].as<int64_t>();
-    } catch (const std::exception&) {
-      return int64_t{-1};
-    }
-  };
-  ASSERT_TRUE(eventually([&] { return stored_samples() > 0; })) << read_text(err);
-  {
-    ServerOutage outage(*server_);
-    ASSERT_TRUE(eventually([&] { return read_text(err).find("keeping this run's writes in") != std::string::npos; })) << read_text(err);
   }
-  ASSERT_TRUE(eventually([&] { return read_text(err).find("spooled writes") != std::string::npos; })) << read_text(err);
-  std::ofstream(go).close();
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(measure, &status, WNOHANG) == measure; }));
-  reaper.pid = -1;
-  const std::string output = read_text(err);
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
-  EXPECT_EQ(count_of(output, "keeping this run's writes in"), 1u) << output;
-  EXPECT_TRUE(files_in(dir_ / "wattcast" / "spool").empty());
+  ~BackgroundMeasure() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool started() const { return pid_ > 0; }
+  std::string err() const { return read_text(err_); }
+  bool said(const std::string& what) const { return err().find(what) != std::string::npos; }
+  // Lets the command end; the monitor's exit code, or -1 if it did not end in time.
+  int finish() {
+    std::ofstream(go_).close();
+    int status = 0;
+    if (!eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; })) return -1;
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
 
-  auto reader = std::move(open_postgres_store(url_)).value();
+ private:
+  fs::path go_, err_;
+  pid_t pid_ = -1;
+};
+
+int64_t stored_samples(const std::string& url) {
+  try {
+    pqxx::connection connection(url);
+    pqxx::work tx(connection);
+    return tx.exec1("SELECT count(*) FROM samples")[0].as<int64_t>();
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+// The one run in the store ended normally, and each of its GPUs has every tick once, in order.
+void expect_one_whole_run(const std::string& url) {
+  auto reader = std::move(open_postgres_store(url)).value();
   const auto runs = *reader->runs();
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].end_reason, "exited");
   const auto devices = *reader->devices(runs[0].id);
   const auto samples = *reader->samples(runs[0].id);
-  std::map<int64_t, std::vector<int64_t>> ticks;  // per GPU: every tick once, in order, no gap
+  std::map<int64_t, std::vector<int64_t>> ticks;
   for (const auto& s : samples) ticks[s.device_id].push_back(s.tick);
   size_t gpus = 0;
   for (const auto& d : devices) {
     if (d.info.kind != "gpu") continue;
     ++gpus;
     const auto& seen = ticks[d.id];
-    ASSERT_GT(seen.size(), 50u) << "a run of several seconds at 20 ms";
+    ASSERT_GT(seen.size(), 50u) << "a run of seconds at 20 ms";
     for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], static_cast<int64_t>(i));
   }
   EXPECT_EQ(gpus, 2u);
+}
+
+// The whole path, as a user meets it: the server dies and comes back while the command runs.
+TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
+  BackgroundMeasure measure(dir_, url_);
+  ASSERT_TRUE(measure.started());
+  ASSERT_TRUE(eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
+  {
+    ServerOutage outage(*server_);
+    ASSERT_TRUE(eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
+  }
+  ASSERT_TRUE(eventually([&] { return measure.said("spooled writes"); })) << measure.err();
+  EXPECT_EQ(measure.finish(), 0) << measure.err();
+  EXPECT_EQ(count_of(measure.err(), "keeping this run's writes in"), 1u) << measure.err();
+  EXPECT_TRUE(files_in(dir_ / "wattcast" / "spool").empty());
+  expect_one_whole_run(url_);
+}
+
+// The command ends while the server is still away: measure names the spool and the command that
+// delivers it, which then leaves the run whole.
+TEST_F(SpoolingStoreTest, MeasureEndingDuringAnOutageLeavesASpoolToReplay) {
+  BackgroundMeasure measure(dir_, url_);
+  ASSERT_TRUE(measure.started());
+  ASSERT_TRUE(eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
+  ServerOutage outage(*server_);
+  ASSERT_TRUE(eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
+  EXPECT_EQ(measure.finish(), 0) << measure.err();
+  const std::string err = measure.err();
+  const std::string hint = "deliver them with: ";
+  const size_t at = err.find(hint);
+  ASSERT_NE(at, std::string::npos) << err;
+  const std::string replay = err.substr(at + hint.size(), err.find('\n', at) - at - hint.size());
+  const std::string prefix = "wattcast store replay-spool ";
+  ASSERT_EQ(replay.rfind(prefix, 0), 0u) << replay;
+  const std::string spool = replay.substr(prefix.size(), replay.find(" --store") - prefix.size());
+  EXPECT_TRUE(fs::exists(spool)) << spool;
+  EXPECT_EQ(fs::path(spool).parent_path(), dir_ / "wattcast" / "spool");
+
+  outage.end();
+  const std::string command = std::string(WATTCAST_BIN) + replay.substr(std::string("wattcast").size()) + " >/dev/null 2>&1";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << command;
+  EXPECT_FALSE(fs::exists(spool));
+  expect_one_whole_run(url_);
 }
 
 TEST_F(SpoolingStoreTest, MeasureRefusesToStartWithoutItsServer) {
