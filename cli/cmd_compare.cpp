@@ -178,7 +178,7 @@ void run_compare(const CompareOptions& options) {
 void add_compare_command(CLI::App& app) {
   auto options = std::make_shared<CompareOptions>();
   auto* command = app.add_subcommand("compare", "Compare configurations: groups, non-parametric tests, correlations and trade-offs");
-  command->add_option("store", options->store, "Run store (SQLite)")->capture_default_str();
+  command->add_option("store", options->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   command->add_option("--by", options->by, "The factor (a run tag) that makes the groups");
   command->add_option("--metric", options->metric, std::string("The metric compared: ") + run_metric_names() + ", or one the runs reported");
   command->add_option("--experiment", options->experiment, "Only the runs of this experiment");

@@ -23,7 +23,7 @@
 #include "experiment/experiment_schedule.h"
 #include "monitor/sampler.h"
 #include "report/text_table.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace wattcast::cli {
 
@@ -78,8 +78,8 @@ std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& t
 // the experiment unless resuming.
 std::set<int> finished_trials(const ExperimentPlan& plan, const std::string& store_path, bool resume) {
   std::set<int> done;
-  if (!std::filesystem::exists(store_path)) return done;
-  auto store = unwrap(open_sqlite_store(store_path));
+  if (!is_shared_store(store_path) && !std::filesystem::exists(store_path)) return done;
+  auto store = unwrap(open_store(store_path));
   bool any = false;
   for (const auto& run : unwrap(store->runs())) {
     auto experiment = run.tags.find("experiment");
@@ -201,7 +201,7 @@ void add_experiment_command(CLI::App& app, Workspace& workspace) {
   auto options = std::make_shared<ExperimentOptions>();
   auto* command = app.add_subcommand("experiment", "Run an experiment plan: every configuration, repeated, randomized, measured");
   command->add_option("plan", options->plan, "The plan (TOML, see docs/EXPERIMENT.md)")->required();
-  command->add_option("--out", options->out, "Run store (SQLite) for every run")->capture_default_str();
+  command->add_option("--out,--store", options->out, "Run store for every run: an SQLite file or a postgresql:// URL")->capture_default_str();
   command->add_flag("--resume", options->resume, "Go on with an interrupted experiment, skipping the runs that finished");
   command->add_flag("--dry-run", options->dry_run, "Print the schedule and its estimated duration and energy; run nothing");
   command->callback([options, &workspace] {

@@ -23,7 +23,8 @@
 #include "monitor/run_summary.h"
 #include "monitor/sampler.h"
 #include "monitor/supervisor.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
+#include "store/postgres_store.h"
 
 namespace wattcast::cli {
 
@@ -76,12 +77,16 @@ std::map<std::string, std::string> parse_tags(const std::vector<std::string>& ta
   return parsed;
 }
 
-std::unique_ptr<RunStore> open_store_for_writing(const std::string& path) {
-  const auto parent = std::filesystem::path(path).parent_path();
-  std::error_code ec;
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) throw CliError(path + ": cannot create the store's folder: " + ec.message());
-  return unwrap(open_sqlite_store(path));
+// A shared store that cannot be reached here is an error before the run starts; once it has
+// started, the spool keeps what the server cannot take.
+std::unique_ptr<RunStore> open_store_for_writing(const std::string& location, SpoolingStore** spooling) {
+  if (!is_shared_store(location)) {
+    const auto parent = std::filesystem::path(location).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) throw CliError(location + ": cannot create the store's folder: " + ec.message());
+  }
+  return unwrap(open_store_for_monitor(location, SpoolOptions{}, spooling));
 }
 
 std::optional<EpochPatternMatcher> make_matcher(const std::string& spec) {
@@ -151,7 +156,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
 
   // One node monitor per job and host samples the node's devices; the other ranks attach to it.
   JobSession job = JobSession::join(options.job, options.devices);
-  auto store = open_store_for_writing(options.out);
+  SpoolingStore* spooling = nullptr;
+  auto store = open_store_for_writing(options.out, &spooling);
   SensorRequest sensor_request;
   sensor_request.devices = options.devices;
   sensor_request.replay_trace = options.replay;
@@ -295,6 +301,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       live.clear();
       std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
     }
+    for (const auto& notice : spooling ? spooling->take_notices() : std::vector<std::string>{}) {
+      live.clear();
+      std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+    }
     const double now_s = unix_time_s();
     if (now_s - last_draw_s >= 0.9) {
       live.draw(now_s - run.start_s, sampler.live(), current_epoch, options.epochs, steering.live_status());
@@ -323,11 +333,22 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
   }
 
+  const std::string store_name = mask_password(options.out);
+  if (spooling) {
+    const auto undelivered = spooling->deliver_spool();
+    for (const auto& notice : spooling->take_notices()) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+    if (undelivered) {
+      std::fprintf(stderr, "wattcast: run %lld is not all in %s yet: its last writes are in %s; deliver them with: wattcast store replay-spool %s --store '%s'\n",
+                   static_cast<long long>(run_id), store_name.c_str(), undelivered->c_str(), undelivered->c_str(), store_name.c_str());
+      if (!written) std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+      return exit.exit_code;
+    }
+  }
   auto summary = summarize_run(*store, run_id);
   if (!job.samples_node()) {
     std::fputs(job.rank_summary(run_id, exit.exit_code).c_str(), stderr);
   } else if (summary) {
-    std::fprintf(stderr, "\n%s(run %lld in %s)\n", render_summary(*summary).c_str(), static_cast<long long>(run_id), options.out.c_str());
+    std::fprintf(stderr, "\n%s(run %lld in %s)\n", render_summary(*summary).c_str(), static_cast<long long>(run_id), store_name.c_str());
     if (options.hf_card) std::fputs(render_hf_card(*summary).c_str(), stdout);
   } else {
     std::fprintf(stderr, "wattcast: %s\n", summary.error().message.c_str());
@@ -344,7 +365,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--interval-ms", options->interval_ms, "Sampling interval in milliseconds (1 or more)")->capture_default_str();
   command->add_option("--devices", options->devices,
                       "GPUs to watch, as in CUDA_VISIBLE_DEVICES (indices or UUIDs); default: $CUDA_VISIBLE_DEVICES, else all");
-  command->add_option("--out", options->out, "Run store (SQLite file)")->capture_default_str();
+  command->add_option("--out,--store", options->out, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   // One KEY=VALUE per --tag, so the option never swallows the command after `--`.
   command->add_option("--tag", options->tags, "KEY=VALUE recorded with the run (repeatable)")->allow_extra_args(false);
   command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");

@@ -302,7 +302,7 @@ void add_project_commands(CLI::App& app) {
   auto options = std::make_shared<ProjectOptions>();
   auto* project = app.add_subcommand("project", "Project a run's total energy from its first stable epochs (STEP), or evaluate the projections");
   project->add_option("runs", options->inputs, "Run ids in the store, or CSVs of per-epoch duration_s and energy_j (several with --evaluate)");
-  project->add_option("--store", options->store, "Run store (SQLite)")->capture_default_str();
+  project->add_option("--store", options->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   project->add_option("--epochs", options->epochs, "Total epochs the run will have (default: a finished run's own)");
   project->add_option("--detector", options->detector, "Stabilization detector: online, fixed (epoch 10) or fluss")->capture_default_str();
   project->add_option("--window", options->window, "Stable epochs the projection averages")->capture_default_str();
@@ -319,7 +319,7 @@ void add_project_commands(CLI::App& app) {
   auto segment = std::make_shared<SegmentOptions>();
   auto* segment_command = app.add_subcommand("segment", "Find regime changes in a run's power trace (FLUSS on the matrix profile)");
   segment_command->add_option("run", segment->input, "Run id (see 'wattcast runs')")->required();
-  segment_command->add_option("--store", segment->store, "Run store (SQLite)")->capture_default_str();
+  segment_command->add_option("--store", segment->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   segment_command->add_option("--regimes", segment->regimes, "Regimes to find (boundaries = regimes - 1)")->capture_default_str();
   segment_command->add_option("--format", segment->format, "text or json")->capture_default_str();
   segment_command->callback([segment] { run_segment(*segment); });

@@ -62,7 +62,7 @@ void add_report_command(CLI::App& app) {
   auto options = std::make_shared<ReportCommandOptions>();
   auto* command = app.add_subcommand("report", "Write a self-contained HTML report (charts) of a store's runs or of one run");
   command->add_option("run", options->run, "Run id (default: every run in the store)");
-  command->add_option("--store", options->store, "Run store (SQLite)")->capture_default_str();
+  command->add_option("--store", options->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   command->add_option("--by", options->by, "Group the runs by this tag (measured with --tag TAG=VALUE) for box plots");
   command->add_option("--metric", options->metric, "Compared per run: energy_kj, duration_s, or a metric the runs report per epoch")
       ->capture_default_str();

@@ -176,14 +176,14 @@ void export_run(const ExportOptions& options) {
 void add_runs_commands(CLI::App& app) {
   auto list = std::make_shared<StoreOption>();
   auto* runs = app.add_subcommand("runs", "List the runs in a store");
-  runs->add_option("--store", list->store, "Run store (SQLite)")->capture_default_str();
+  runs->add_option("--store", list->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   runs->callback([list] { list_runs(*list); });
 
   auto show = std::make_shared<ShowOptions>();
   auto* show_command = app.add_subcommand("show", "Summarize one run (energy per component and epoch, CO2e), or a multi-rank job with --job");
   show_command->add_option("run", show->run, "Run id (see 'wattcast runs')");
   show_command->add_option("--job", show->job, "Merge every run of a multi-rank job: totals per node, GPU and epoch");
-  show_command->add_option("--store", show->store, "Run store (SQLite)")->capture_default_str();
+  show_command->add_option("--store", show->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   show_command->add_option("--format", show->format, "text or json")->capture_default_str();
   show_command->add_flag("--hf-card", show->hf_card, "Print the Hugging Face model-card co2_eq_emissions block");
   show_command->callback([show] { show_run(*show); });
@@ -191,7 +191,7 @@ void add_runs_commands(CLI::App& app) {
   auto exported = std::make_shared<ExportOptions>();
   auto* export_command = app.add_subcommand("export", "Write a run's samples or epochs as CSV or JSON lines");
   export_command->add_option("run", exported->run, "Run id (see 'wattcast runs')")->required();
-  export_command->add_option("--store", exported->store, "Run store (SQLite)")->capture_default_str();
+  export_command->add_option("--store", exported->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   export_command->add_option("--format", exported->format, "csv or jsonl")->capture_default_str();
   export_command->add_option("--what", exported->what, "samples or epochs")->capture_default_str();
   export_command->add_option("--out", exported->out, "Write to this file (atomically) instead of stdout");

@@ -20,5 +20,6 @@ void add_experiment_command(CLI::App& app, Workspace& workspace);
 void add_flops_command(CLI::App& app, Workspace& workspace);
 void add_report_command(CLI::App& app);
 void add_exporter_command(CLI::App& app);
+void add_store_commands(CLI::App& app);
 
 }  // namespace wattcast::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_flops_command(app, workspace);
   add_report_command(app);
   add_exporter_command(app);
+  add_store_commands(app);
 
   try {
     // CLI11 reports an unknown command as "a subcommand is required"; name it instead.

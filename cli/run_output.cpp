@@ -7,7 +7,7 @@
 
 #include "cli/cli_error.h"
 #include "report/text_table.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace wattcast::cli {
 
@@ -18,9 +18,11 @@ std::string default_store_path() {
   return "wattcast-runs.db";
 }
 
-std::unique_ptr<RunStore> open_existing_store(const std::string& path) {
-  if (!std::filesystem::exists(path)) throw CliError(path + ": no run store here (measure a run first, or give --store)");
-  return unwrap(open_sqlite_store(path));
+std::unique_ptr<RunStore> open_existing_store(const std::string& location) {
+  if (!is_shared_store(location) && !std::filesystem::exists(location)) {
+    throw CliError(location + ": no run store here (measure a run first, or give --store)");
+  }
+  return unwrap(open_store(location));
 }
 
 std::string render_summary(const RunSummary& s) {

@@ -1,7 +1,7 @@
 #pragma once
 // Where measured runs live: one run's command, devices, every sample and every marker. A
-// narrow interface so other back ends (PostgreSQL for shared stores) can sit behind it; SQLite
-// is the default (sqlite_store.h).
+// narrow interface with two back ends: SQLite, the default (sqlite_store.h), and PostgreSQL for
+// a store shared by many nodes (postgres_store.h); open_store.h picks one from a path or URL.
 
 #include <cstdint>
 #include <map>

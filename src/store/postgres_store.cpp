@@ -1,0 +1,461 @@
+#include "store/postgres_store.h"
+
+#include <cmath>
+#include <mutex>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+
+#include "store/sqlite_store.h"  // kStoreSchemaVersion: both back ends share one schema history
+
+namespace wattcast {
+
+namespace {
+
+// The same tables and columns as the SQLite store; ids from sequences (BIGSERIAL) so monitors on
+// many nodes insert at once. JSON stays TEXT, as in SQLite, so both stores read alike.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS wattcast_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id BIGSERIAL PRIMARY KEY,
+  command TEXT NOT NULL,
+  start_s DOUBLE PRECISION NOT NULL,
+  end_s DOUBLE PRECISION,
+  exit_code INTEGER,
+  end_reason TEXT NOT NULL DEFAULT '',
+  host TEXT NOT NULL,
+  tags_json TEXT NOT NULL,
+  configuration_json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  sensor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  uuid TEXT NOT NULL,
+  device_index INTEGER NOT NULL,
+  provenance TEXT NOT NULL,
+  note TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+  device_id BIGINT NOT NULL REFERENCES devices(id),
+  tick BIGINT NOT NULL,
+  t_s DOUBLE PRECISION NOT NULL,
+  power_w DOUBLE PRECISION,
+  energy_j DOUBLE PRECISION,
+  utilization_pct DOUBLE PRECISION,
+  memory_used_bytes DOUBLE PRECISION,
+  temperature_c DOUBLE PRECISION,
+  sm_clock_mhz DOUBLE PRECISION,
+  power_limit_w DOUBLE PRECISION,
+  cpu_time_s DOUBLE PRECISION,
+  rss_bytes DOUBLE PRECISION,
+  PRIMARY KEY (device_id, tick));
+CREATE TABLE IF NOT EXISTS markers (
+  id BIGSERIAL PRIMARY KEY,
+  run_id BIGINT NOT NULL REFERENCES runs(id),
+  t_s DOUBLE PRECISION NOT NULL,
+  type TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  metrics_json TEXT NOT NULL,
+  source TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS markers_by_run ON markers(run_id, t_s);
+CREATE INDEX IF NOT EXISTS devices_by_run ON devices(run_id);
+)sql";
+
+// Serializes schema creation between monitors that start together: concurrent CREATE TABLE IF
+// NOT EXISTS can still collide in the catalog. "wattcast" in ASCII.
+constexpr int64_t kSchemaLockKey = 0x7761747463617374;
+
+// libpq's defaults wait minutes for a dead server (TCP retransmission); a monitor must notice
+// within seconds so it can spool. Added only where the URL does not set them.
+std::string with_connection_defaults(const std::string& url) {
+  std::string out = url;
+  for (const char* setting : {"connect_timeout=10", "keepalives_idle=10", "keepalives_interval=5", "keepalives_count=3",
+                              "tcp_user_timeout=20000", "fallback_application_name=wattcast"}) {
+    const std::string key = std::string(setting).substr(0, std::string(setting).find('=') + 1);
+    if (out.find("?" + key) != std::string::npos || out.find("&" + key) != std::string::npos) continue;
+    out += (out.find('?') == std::string::npos ? "?" : "&");
+    out += setting;
+  }
+  return out;
+}
+
+// libpq's messages span lines ("...failed: Connection refused\n\tIs the server running...").
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::optional<double> finite(const std::optional<double>& v) {
+  if (v && std::isfinite(*v)) return v;
+  return std::nullopt;
+}
+
+std::optional<double> optional_double(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<double>();
+}
+
+std::string tags_to_json(const std::map<std::string, std::string>& tags) { return nlohmann::json(tags).dump(); }
+
+std::map<std::string, std::string> tags_from_json(const std::string& text) {
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return {};
+  std::map<std::string, std::string> tags;
+  for (const auto& [k, v] : json.items()) tags[k] = v.is_string() ? v.get<std::string>() : v.dump();
+  return tags;
+}
+
+std::map<std::string, double> metrics_from_json(const std::string& text) {
+  std::map<std::string, double> metrics;
+  auto json = nlohmann::json::parse(text, nullptr, false);
+  if (!json.is_object()) return metrics;
+  for (const auto& [k, v] : json.items()) {
+    if (v.is_number()) metrics[k] = v.get<double>();
+  }
+  return metrics;
+}
+
+// SQLSTATE classes that mean the session is gone, not that the statement was wrong: 08
+// (connection exception) and 57P (the server shutting down or crashing).
+bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0; }
+
+class PostgresStore : public RemoteStore {
+ public:
+  explicit PostgresStore(std::string url) : url_(std::move(url)), display_(mask_password(url_)) {}
+
+  bool connection_lost() const override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return connection_lost_;
+  }
+
+  Status reconnect() override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    connection_.reset();
+    return connect();
+  }
+
+  std::string display_name() const override { return display_; }
+
+  Result<int64_t> begin_run(const RunRecord& run) override {
+    return call<int64_t>("insert run", [&](pqxx::work& tx) {
+      return tx
+          .exec_params1("INSERT INTO runs(command, start_s, host, tags_json, configuration_json) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                        run.command, run.start_s, run.host, tags_to_json(run.tags), run.configuration_json)[0]
+          .as<int64_t>();
+    });
+  }
+
+  Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override {
+    return call<int64_t>("insert device", [&](pqxx::work& tx) {
+      return tx
+          .exec_params1(
+              "INSERT INTO devices(run_id, sensor, kind, name, uuid, device_index, provenance, note) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+              run_id, sensor, info.kind, info.name, info.uuid, info.index, std::string(provenance_name(info.provenance)), info.note)[0]
+          .as<int64_t>();
+    });
+  }
+
+  Status append_samples(const std::vector<SampleRecord>& samples) override {
+    if (samples.empty()) return ok_status();
+    return call<Ok>("append samples", [&](pqxx::work& tx) {
+      copy_samples(tx, samples);
+      return Ok{};
+    });
+  }
+
+  Status replay_samples(const std::vector<SampleRecord>& samples) override {
+    if (samples.empty()) return ok_status();
+    return call<Ok>("replay samples", [&](pqxx::work& tx) {
+      const SampleRecord& first = samples.front();
+      if (tx.exec_params("SELECT 1 FROM samples WHERE device_id = $1 AND tick = $2", first.device_id, first.tick).empty()) {
+        copy_samples(tx, samples);
+      }
+      return Ok{};
+    });
+  }
+
+  Status append_markers(const std::vector<MarkerRecord>& markers) override {
+    if (markers.empty()) return ok_status();
+    return call<Ok>("append markers", [&](pqxx::work& tx) {
+      insert_markers(tx, markers);
+      return Ok{};
+    });
+  }
+
+  Status replay_markers(const std::vector<MarkerRecord>& markers) override {
+    if (markers.empty()) return ok_status();
+    return call<Ok>("replay markers", [&](pqxx::work& tx) {
+      const MarkerRecord& m = markers.front();
+      if (tx.exec_params("SELECT 1 FROM markers WHERE run_id = $1 AND t_s = $2 AND type = $3 AND epoch = $4 AND name = $5 AND source = $6",
+                         m.run_id, m.t_s, m.type, m.epoch, m.name, m.source)
+              .empty()) {
+        insert_markers(tx, markers);
+      }
+      return Ok{};
+    });
+  }
+
+  Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) override {
+    return call<Ok>("update run", [&](pqxx::work& tx) {
+      tx.exec_params0("UPDATE runs SET end_s = $1, exit_code = $2, end_reason = $3 WHERE id = $4", end_s, exit_code, end_reason, run_id);
+      return Ok{};
+    });
+  }
+
+  Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
+    return call<Ok>("update tags", [&](pqxx::work& tx) {
+      tx.exec_params0("UPDATE runs SET tags_json = $1 WHERE id = $2", tags_to_json(tags), run_id);
+      return Ok{};
+    });
+  }
+
+  Result<std::vector<RunRecord>> runs() override {
+    return call<std::vector<RunRecord>>("query runs", [&](pqxx::work& tx) { return to_runs(tx.exec(std::string(kRunColumns) + " ORDER BY id")); });
+  }
+
+  Result<RunRecord> run(int64_t run_id) override {
+    auto found = call<std::vector<RunRecord>>(
+        "query runs", [&](pqxx::work& tx) { return to_runs(tx.exec_params(std::string(kRunColumns) + " WHERE id = $1", run_id)); });
+    if (!found) return found.error();
+    if (found->empty()) return Error{display_ + ": no run " + std::to_string(run_id) + " (see 'wattcast runs')"};
+    return found->front();
+  }
+
+  Result<std::vector<DeviceRecord>> devices(int64_t run_id) override {
+    return call<std::vector<DeviceRecord>>("query devices", [&](pqxx::work& tx) {
+      std::vector<DeviceRecord> out;
+      for (const auto& row : tx.exec_params(
+               "SELECT id, run_id, sensor, kind, name, uuid, device_index, provenance, note FROM devices WHERE run_id = $1 ORDER BY id", run_id)) {
+        DeviceRecord d;
+        d.id = row[0].as<int64_t>();
+        d.run_id = row[1].as<int64_t>();
+        d.sensor = row[2].as<std::string>();
+        d.info.kind = row[3].as<std::string>();
+        d.info.name = row[4].as<std::string>();
+        d.info.uuid = row[5].as<std::string>();
+        d.info.index = row[6].as<int>();
+        d.info.provenance = row[7].as<std::string>() == "modelled" ? Provenance::kModelled : Provenance::kMeasured;
+        d.info.note = row[8].as<std::string>();
+        out.push_back(std::move(d));
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
+
+  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
+    return call<std::vector<SampleRecord>>("query samples", [&](pqxx::work& tx) {
+      const pqxx::result rows = tx.exec_params(
+          "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
+          "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
+          "WHERE d.run_id = $1 AND s.tick > $2 ORDER BY s.tick, s.device_id",
+          run_id, after_tick);
+      std::vector<SampleRecord> out;
+      out.reserve(rows.size());
+      for (const auto& row : rows) {
+        SampleRecord r;
+        r.device_id = row[0].as<int64_t>();
+        r.tick = row[1].as<int64_t>();
+        r.t_s = row[2].as<double>();
+        r.reading.power_w = optional_double(row[3]).value_or(std::nan(""));
+        r.reading.energy_j = optional_double(row[4]);
+        r.reading.utilization_pct = optional_double(row[5]);
+        r.reading.memory_used_bytes = optional_double(row[6]);
+        r.reading.temperature_c = optional_double(row[7]);
+        r.reading.sm_clock_mhz = optional_double(row[8]);
+        r.reading.power_limit_w = optional_double(row[9]);
+        r.reading.cpu_time_s = optional_double(row[10]);
+        r.reading.rss_bytes = optional_double(row[11]);
+        out.push_back(std::move(r));
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
+    return call<std::vector<MarkerRecord>>("query markers", [&](pqxx::work& tx) {
+      std::vector<MarkerRecord> out;
+      for (const auto& row :
+           tx.exec_params("SELECT run_id, t_s, type, epoch, name, metrics_json, source FROM markers WHERE run_id = $1 ORDER BY t_s, id", run_id)) {
+        MarkerRecord m;
+        m.run_id = row[0].as<int64_t>();
+        m.t_s = row[1].as<double>();
+        m.type = row[2].as<std::string>();
+        m.epoch = row[3].as<int>();
+        m.name = row[4].as<std::string>();
+        m.metrics = metrics_from_json(row[5].as<std::string>());
+        m.source = row[6].as<std::string>();
+        out.push_back(std::move(m));
+      }
+      return out;
+    });
+  }
+
+  // Connects (when not connected) and creates or checks the schema.
+  Status connect() {
+    try {
+      if (!connection_) connection_ = std::make_unique<pqxx::connection>(with_connection_defaults(url_));
+    } catch (const std::exception& e) {
+      connection_lost_ = true;
+      return Error{display_ + ": cannot connect: " + one_line(e.what())};
+    }
+    connection_lost_ = false;
+    return ok_status();
+  }
+
+  Status prepare_schema() {
+    return call<Ok>("prepare the schema", [&](pqxx::work& tx) -> Result<Ok> {
+      tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLockKey);
+      if (!tx.exec("SELECT to_regclass('wattcast_schema')")[0][0].is_null()) {
+        const pqxx::result version = tx.exec("SELECT max(version) FROM wattcast_schema");
+        const int found = version[0][0].is_null() ? 0 : version[0][0].as<int>();
+        if (found > kStoreSchemaVersion) {
+          return Error{display_ + ": written by a newer wattcast (store schema " + std::to_string(found) + ", this build reads up to " +
+                       std::to_string(kStoreSchemaVersion) + "); upgrade wattcast"};
+        }
+        if (found == kStoreSchemaVersion) return Ok{};
+      }
+      tx.exec(kSchema);
+      tx.exec("DELETE FROM wattcast_schema");
+      tx.exec_params("INSERT INTO wattcast_schema(version) VALUES ($1)", kStoreSchemaVersion);
+      return Ok{};
+    });
+  }
+
+ private:
+  static constexpr const char* kRunColumns =
+      "SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs";
+
+  static std::vector<RunRecord> to_runs(const pqxx::result& rows) {
+    std::vector<RunRecord> out;
+    for (const auto& row : rows) {
+      RunRecord r;
+      r.id = row[0].as<int64_t>();
+      r.command = row[1].as<std::string>();
+      r.start_s = row[2].as<double>();
+      r.end_s = optional_double(row[3]);
+      if (!row[4].is_null()) r.exit_code = row[4].as<int>();
+      r.end_reason = row[5].as<std::string>();
+      r.host = row[6].as<std::string>();
+      r.tags = tags_from_json(row[7].as<std::string>());
+      r.configuration_json = row[8].as<std::string>();
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  // COPY, not one INSERT per row: a monitor appends a batch every second, and hundreds of
+  // monitors share the server.
+  static void copy_samples(pqxx::work& tx, const std::vector<SampleRecord>& samples) {
+    static const std::vector<std::string> kColumns = {"device_id", "tick",          "t_s",          "power_w",    "energy_j",  "utilization_pct",
+                                                      "memory_used_bytes", "temperature_c", "sm_clock_mhz", "power_limit_w", "cpu_time_s", "rss_bytes"};
+    pqxx::stream_to stream(tx, "samples", kColumns);
+    for (const auto& s : samples) {
+      const Reading& r = s.reading;
+      stream << std::make_tuple(s.device_id, s.tick, s.t_s, finite(r.power_w), finite(r.energy_j), finite(r.utilization_pct),
+                                finite(r.memory_used_bytes), finite(r.temperature_c), finite(r.sm_clock_mhz), finite(r.power_limit_w),
+                                finite(r.cpu_time_s), finite(r.rss_bytes));
+    }
+    stream.complete();
+  }
+
+  static void insert_markers(pqxx::work& tx, const std::vector<MarkerRecord>& markers) {
+    for (const auto& m : markers) {
+      tx.exec_params0("INSERT INTO markers(run_id, t_s, type, epoch, name, metrics_json, source) VALUES ($1, $2, $3, $4, $5, $6, $7)", m.run_id, m.t_s,
+                      m.type, m.epoch, m.name, nlohmann::json(m.metrics).dump(), m.source);
+    }
+  }
+
+  // Runs `body` in one transaction on the connection, connecting first when needed. Every
+  // failure becomes an Error; one that means the server is gone also drops the connection, so
+  // the next call connects again.
+  template <typename T, typename Body>
+  Result<T> call(const char* what, Body&& body) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (auto connected = connect(); !connected) return connected.error();
+    std::string problem;
+    bool lost = false;
+    try {
+      pqxx::work tx(*connection_);
+      Result<T> result = body(tx);
+      if (result) tx.commit();
+      return result;
+    } catch (const pqxx::broken_connection& e) {
+      lost = true;
+      problem = e.what();
+    } catch (const pqxx::in_doubt_error& e) {
+      lost = true;  // the replay checks whether the batch landed
+      problem = e.what();
+    } catch (const pqxx::sql_error& e) {
+      lost = is_connection_state(e.sqlstate());
+      problem = e.what();
+    } catch (const std::exception& e) {
+      problem = e.what();
+    }
+    if (lost || !connection_->is_open()) {
+      connection_.reset();
+      connection_lost_ = true;
+      return Error{display_ + ": lost the connection to the server (" + what + "): " + one_line(problem)};
+    }
+    return Error{display_ + ": cannot " + what + ": " + one_line(problem)};
+  }
+
+  const std::string url_;
+  const std::string display_;
+  std::unique_ptr<pqxx::connection> connection_;
+  bool connection_lost_ = false;
+  // The monitor's writer thread and its main thread share the connection; a transaction must
+  // not interleave with another call.
+  mutable std::mutex mutex_;
+};
+
+}  // namespace
+
+bool is_postgres_url(const std::string& location) { return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0; }
+
+std::string mask_password(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const size_t authority = scheme_end + 3;
+  const size_t query = url.find('?', authority);
+  std::string out = url;
+  const size_t at = url.rfind('@', query == std::string::npos ? std::string::npos : query);
+  if (at != std::string::npos && at > authority) {
+    const size_t colon = url.find(':', authority);
+    if (colon != std::string::npos && colon < at) out = url.substr(0, colon + 1) + "***" + url.substr(at);
+  }
+  const size_t out_query = out.find('?');
+  if (out_query == std::string::npos) return out;
+  for (size_t key = out.find("password=", out_query); key != std::string::npos; key = out.find("password=", key + 1)) {
+    const char before = out[key - 1];
+    if (before != '?' && before != '&') continue;
+    const size_t value = key + 9;
+    const size_t end = out.find('&', value);
+    out = out.substr(0, value) + "***" + (end == std::string::npos ? "" : out.substr(end));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url) {
+  auto store = std::make_unique<PostgresStore>(url);
+  if (auto connected = store->connect(); !connected) return connected.error();
+  if (auto ready = store->prepare_schema(); !ready) return ready.error();
+  return std::unique_ptr<RemoteStore>(std::move(store));
+}
+
+}  // namespace wattcast

@@ -1,0 +1,24 @@
+#pragma once
+// A run store shared by many monitors: one PostgreSQL database, same tables and behaviour as the
+// SQLite store (sqlite_store.h). Ids come from sequences, so monitors on many nodes write at
+// once; a batch of samples is one COPY in one transaction, all or none.
+
+#include <memory>
+#include <string>
+
+#include "store/remote_store.h"
+
+namespace wattcast {
+
+// "postgresql://..." or "postgres://...": a libpq connection URL.
+bool is_postgres_url(const std::string& location);
+
+// The URL with any password (user:PASSWORD@ or ?password=) replaced by ***.
+std::string mask_password(const std::string& url);
+
+// Connects and creates the schema when missing (safe when several monitors start together). A
+// server that cannot be reached, refused credentials, or a schema from a newer wattcast are
+// one-line errors naming the URL, password masked.
+Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url);
+
+}  // namespace wattcast
