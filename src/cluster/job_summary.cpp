@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <climits>
+#include <limits>
 #include <set>
 #include <tuple>
 
@@ -116,6 +117,9 @@ JobSummary summarize_job(const std::string& job, const std::vector<StoredRun>& r
   std::sort(summary.devices.begin(), summary.devices.end(), [](const JobDevice& a, const JobDevice& b) {
     return std::tie(a.host, a.run_id, a.device.device.id) < std::tie(b.host, b.run_id, b.device.device.id);
   });
+  // Ranks drift apart: one may start epoch k+1 before another ends epoch k. Each epoch then
+  // starts where the previous one ended, so no energy is counted in two epochs.
+  double previous_end_s = -std::numeric_limits<double>::infinity();
   for (auto& [epoch, reports] : epochs) {
     JobEpoch e;
     e.epoch = epoch;
@@ -130,6 +134,8 @@ JobSummary summarize_job(const std::string& job, const std::vector<StoredRun>& r
         e.metrics = r.epoch.metrics;
       }
     }
+    e.start_s = std::min(std::max(e.start_s, previous_end_s), e.end_s);
+    previous_end_s = std::max(previous_end_s, e.end_s);
     e.ranks_reporting = static_cast<int>(reports.size());
     for (const auto& series : node_series) e.energy_j += series.at(e.end_s) - series.at(e.start_s);
     summary.epochs.push_back(std::move(e));

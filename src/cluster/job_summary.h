@@ -2,8 +2,8 @@
 // One multi-rank job from its stored runs: the node monitors' runs (role=node) hold each node's
 // devices, the ranks' runs (role=rank, and the node monitors, which are ranks too) hold the
 // epoch markers and exit codes. Totals are the node runs' sums; epoch k spans from the earliest
-// rank's start of epoch k to the latest rank's end of it, and its energy is every node's device
-// energy inside that window.
+// rank's start of epoch k (or the end of epoch k-1, if later: epochs never overlap) to the
+// latest rank's end of it, and its energy is every node's device energy inside that window.
 
 #include <map>
 #include <optional>

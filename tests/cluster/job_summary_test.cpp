@@ -93,6 +93,28 @@ TEST(JobSummaryTest, MergesNodesAndAlignsEpochsAcrossRanks) {
   EXPECT_NE(warnings.find("ranks 3 of 4"), std::string::npos) << warnings;
 }
 
+// Rank 1 starts epoch 2 (at 104) before rank 0 ends epoch 1 (at 106): epoch 2 starts at 106,
+// so the epochs' energies add up to no more than the job's.
+TEST(JobSummaryTest, EpochsOfDriftingRanksDoNotOverlap) {
+  StoredRun node = run(1, "node-a", "node", 0, 100, 112);
+  add_gpu(node, 11, 100, 100, 112);
+  add_epoch(node, 1, 101, 106, 0.5);
+  add_epoch(node, 2, 106.5, 111, 0.6);
+  StoredRun rank = run(2, "node-a", "rank", 1, 100, 112);
+  add_epoch(rank, 1, 100.5, 103, 0.1);
+  add_epoch(rank, 2, 104, 108, 0.2);
+
+  const JobSummary s = summarize_job("slurm:7.0", {node, rank});
+  ASSERT_EQ(s.epochs.size(), 2u);
+  EXPECT_DOUBLE_EQ(s.epochs[0].start_s, 100.5);
+  EXPECT_DOUBLE_EQ(s.epochs[0].end_s, 106);
+  EXPECT_DOUBLE_EQ(s.epochs[1].start_s, 106);
+  EXPECT_DOUBLE_EQ(s.epochs[1].end_s, 111);
+  EXPECT_NEAR(s.epochs[0].energy_j, 100 * 5.5, 1e-6);
+  EXPECT_NEAR(s.epochs[1].energy_j, 100 * 5, 1e-6);
+  EXPECT_LE(s.epochs[0].energy_j + s.epochs[1].energy_j, s.energy_j);
+}
+
 TEST(JobSummaryTest, FlagsHostsWithoutANodeMonitorAndOverlappingNodeRuns) {
   StoredRun first = run(1, "node-a", "node", 0, 100, 110);
   add_gpu(first, 11, 100, 100, 110);
