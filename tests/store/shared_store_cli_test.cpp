@@ -4,10 +4,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "store/open_store.h"
 #include "support/postgres_database.h"
 
 namespace wattcast {
@@ -78,6 +84,70 @@ TEST_F(SharedStoreCliTest, MeasureThenReadWithEveryCommand) {
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_NE(wrong.err.find("wattcast:***@"), std::string::npos) << wrong.err;
   EXPECT_EQ(std::count(wrong.err.begin(), wrong.err.end(), '\n'), 1) << wrong.err;
+}
+
+// Two pretend nodes of two ranks each (a Slurm step, WATTCAST_HOST), all writing the PostgreSQL
+// store at once: one node monitor per host, and `show --job` merges them from the server.
+TEST_F(SharedStoreCliTest, MultiRankJobInOneSharedStore) {
+  std::ofstream(dir_ / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0.2,gpu0,200\n";
+  const fs::path runtime = fs::temp_directory_path() / ("wct-pg-" + std::to_string(::getpid()));
+  fs::create_directories(runtime);
+  const std::string go = (dir_ / "go").string();
+  std::string launch;
+  for (int rank = 0; rank < 4; ++rank) {
+    launch += "env SLURM_JOB_ID=42 SLURM_STEP_ID=0 SLURM_PROCID=" + std::to_string(rank) + " SLURM_LOCALID=" + std::to_string(rank % 2) +
+              " SLURM_NTASKS=4 WATTCAST_HOST=node" + std::to_string(rank / 2) + " XDG_RUNTIME_DIR=" + runtime.string() + " " + WATTCAST_BIN +
+              " measure --interval-ms 20 --replay " + (dir_ / "trace.csv").string() + " --store '" + url_ +
+              "' -- sh -c 'until [ -e " + go + " ]; do sleep 0.01; done; exit " + std::to_string(rank) + "' >" +
+              (dir_ / ("rank" + std::to_string(rank) + ".log")).string() + " 2>&1 &\n";
+  }
+  launch += "wait\n";
+  const pid_t shell = fork();
+  if (shell == 0) {
+    execl("/bin/sh", "sh", "-c", launch.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Every rank has its run once all four have joined; only then may the commands end.
+  auto store = open_store(url_);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  size_t started = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto runs = (*store)->runs();
+    started = runs ? runs->size() : 0;
+    if (started == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::ofstream(go) << "go";
+  int status = 0;
+  ASSERT_EQ(waitpid(shell, &status, 0), shell);
+  fs::remove_all(runtime);
+  ASSERT_EQ(started, 4u) << read((dir_ / "rank0.log").string());
+
+  const auto runs = *(*store)->runs();
+  int node_runs = 0;
+  for (const auto& r : runs) {
+    EXPECT_EQ(r.tags.at("job"), "slurm:42.0");
+    EXPECT_EQ(r.exit_code, std::stoi(r.tags.at("rank"))) << r.end_reason;
+    const bool node = r.tags.at("role") == "node";
+    node_runs += node;
+    const auto devices = *(*store)->devices(r.id);
+    const auto gpus = std::count_if(devices.begin(), devices.end(), [](const DeviceRecord& d) { return d.info.kind == "gpu"; });
+    EXPECT_EQ(gpus, node ? 1 : 0) << "run " << r.id;  // only node monitors sample the node's devices
+  }
+  EXPECT_EQ(node_runs, 2);
+
+  const Ran show = run("show --job slurm:42.0 --format json --store '" + url_ + "'");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  const auto job = nlohmann::json::parse(show.out);
+  ASSERT_EQ(job["nodes"].size(), 2u);
+  EXPECT_EQ(job["nodes"][0]["host"], "node0");
+  EXPECT_EQ(job["nodes"][0]["ranks"], nlohmann::json::array({0, 1}));
+  EXPECT_EQ(job["nodes"][1]["ranks"], nlohmann::json::array({2, 3}));
+  EXPECT_TRUE(job["missing_ranks"].empty());
+  const double nodes_j = job["nodes"][0]["energy_j"].get<double>() + job["nodes"][1]["energy_j"].get<double>();
+  EXPECT_GT(nodes_j, 0);
+  EXPECT_NEAR(job["energy_j"].get<double>(), nodes_j, 1e-9 * nodes_j);
 }
 
 }  // namespace
