@@ -4,9 +4,9 @@
 #include <mutex>
 #include <tuple>
 
-#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "store/json_columns.h"
 #include "store/sqlite_store.h"  // kStoreSchemaVersion: both back ends share one schema history
 
 namespace wattcast {
@@ -108,25 +108,6 @@ std::optional<double> optional_double(const pqxx::field& f) {
   return f.as<double>();
 }
 
-std::string tags_to_json(const std::map<std::string, std::string>& tags) { return nlohmann::json(tags).dump(); }
-
-std::map<std::string, std::string> tags_from_json(const std::string& text) {
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return {};
-  std::map<std::string, std::string> tags;
-  for (const auto& [k, v] : json.items()) tags[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return tags;
-}
-
-std::map<std::string, double> metrics_from_json(const std::string& text) {
-  std::map<std::string, double> metrics;
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  if (!json.is_object()) return metrics;
-  for (const auto& [k, v] : json.items()) {
-    if (v.is_number()) metrics[k] = v.get<double>();
-  }
-  return metrics;
-}
 
 // SQLSTATE classes that mean the session is gone, not that the statement was wrong: 08
 // (connection exception) and 57P (the server shutting down or crashing).
@@ -377,7 +358,7 @@ class PostgresStore : public RemoteStore {
   static void insert_markers(pqxx::work& tx, const std::vector<MarkerRecord>& markers) {
     for (const auto& m : markers) {
       tx.exec_params0("INSERT INTO markers(run_id, t_s, type, epoch, name, metrics_json, source) VALUES ($1, $2, $3, $4, $5, $6, $7)", m.run_id, m.t_s,
-                      m.type, m.epoch, m.name, nlohmann::json(m.metrics).dump(), m.source);
+                      m.type, m.epoch, m.name, metrics_to_json(m.metrics), m.source);
     }
   }
 

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <thread>
 
-#include <nlohmann/json.hpp>
+#include "store/json_columns.h"
 
 namespace wattcast {
 
@@ -100,15 +100,6 @@ class Statement {
   bool prepared_ = false;
 };
 
-std::string tags_to_json(const std::map<std::string, std::string>& tags) { return nlohmann::json(tags).dump(); }
-
-std::map<std::string, std::string> tags_from_json(const std::string& text) {
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return {};
-  std::map<std::string, std::string> tags;
-  for (const auto& [k, v] : json.items()) tags[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  return tags;
-}
 
 class SqliteStore : public RunStore {
  public:
@@ -196,7 +187,7 @@ class SqliteStore : public RunStore {
       s.bind(3, m.type);
       s.bind(4, static_cast<int64_t>(m.epoch));
       s.bind(5, m.name);
-      s.bind(6, nlohmann::json(m.metrics).dump());
+      s.bind(6, metrics_to_json(m.metrics));
       s.bind(7, m.source);
       if (s.step() != SQLITE_DONE) return rollback("insert marker");
       s.reset();
@@ -314,12 +305,7 @@ class SqliteStore : public RunStore {
       m.type = s.text(2);
       m.epoch = sqlite3_column_int(s.get(), 3);
       m.name = s.text(4);
-      auto metrics = nlohmann::json::parse(s.text(5), nullptr, false);
-      if (metrics.is_object()) {
-        for (const auto& [k, v] : metrics.items()) {
-          if (v.is_number()) m.metrics[k] = v.get<double>();
-        }
-      }
+      m.metrics = metrics_from_json(s.text(5));
       m.source = s.text(6);
       out.push_back(std::move(m));
     }
