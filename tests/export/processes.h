@@ -5,10 +5,8 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +21,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/free_port.h"
+
 namespace wattcast::testing {
 
 // Polls `done` until it holds or `timeout` passes.
@@ -35,21 +35,6 @@ inline bool wait_for(const std::function<bool()>& done, std::chrono::millisecond
   return done();
 }
 
-// A port nothing listens on right now (the kernel's pick for port 0).
-inline int free_port() {
-  const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(sock, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(sock, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(sock);
-  return port;
-}
 
 class TempDir {
  public:
@@ -140,10 +125,10 @@ class PrometheusServer {
   }
 
   // Starts it and waits until it answers. Prometheus cannot be told to pick its own port, so a
-  // port taken between free_port() and its bind is retried with another, three times at most.
+  // port taken between free_loopback_port() and its bind is retried with another, three times at most.
   bool start(std::chrono::milliseconds timeout) {
     for (int attempt = 0; attempt < 3; ++attempt) {
-      port_ = free_port();
+      port_ = free_loopback_port();
       process_.emplace(std::vector<std::string>{kPrometheusBinary, "--config.file=" + (dir_ / "prometheus.yml"),
                                                 "--storage.tsdb.path=" + (dir_ / "data"),
                                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_)},

@@ -4,8 +4,6 @@
 #include "store/postgres_store.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <latch>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "store/open_store.h"
+#include "support/free_port.h"
 #include "support/postgres_database.h"
 
 namespace wattcast {
@@ -21,21 +20,6 @@ namespace {
 using testing::PostgresServer;
 using testing::ServerOutage;
 
-// A port on 127.0.0.1 that nothing listens on: bound, learned and closed.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 bool one_line(const std::string& text) { return text.find('\n') == std::string::npos && !text.empty(); }
 
@@ -77,7 +61,7 @@ TEST_F(PostgresStoreTest, PasswordOverTcpIsChecked) {
 }
 
 TEST_F(PostgresStoreTest, UnreachableServerIsAOneLineError) {
-  const std::string url = "postgresql://wattcast:hidden@127.0.0.1:" + std::to_string(closed_port()) + "/runs";
+  const std::string url = "postgresql://wattcast:hidden@127.0.0.1:" + std::to_string(testing::free_loopback_port()) + "/runs";
   auto store = open_store(url);
   ASSERT_FALSE(store.ok());
   const std::string& message = store.error().message;

@@ -4,12 +4,10 @@
 #include <glob.h>
 #include <grp.h>
 #include <libpq-fe.h>
-#include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +20,8 @@
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "support/free_port.h"
 
 namespace wattcast::testing {
 
@@ -53,21 +53,6 @@ std::string find_bin_dir() {
   return "";
 }
 
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::string log_tail(const std::string& path) {
   std::ifstream in(path);
@@ -159,7 +144,7 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start(const PostgresServ
   // The port is free when we look; another process may take it before the server binds it.
   Status launched = Error{"not started"};
   for (int attempt = 0; attempt < 5 && !launched; ++attempt) {
-    server->port_ = free_port();
+    server->port_ = free_loopback_port();
     launched = server->launch();
   }
   if (!launched) return launched.error();
