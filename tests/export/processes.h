@@ -146,9 +146,12 @@ class PrometheusServer {
     }
     return false;
   }
-  // The `data.result` of an instant query, or null if the query failed.
-  nlohmann::json query(const std::string& promql) {
-    auto response = client().Get("/api/v1/query", httplib::Params{{"query", promql}}, httplib::Headers{});
+  // The `data.result` of an instant query (now, or at `time`: Unix seconds as Prometheus writes
+  // them), or null if the query failed.
+  nlohmann::json query(const std::string& promql, const std::string& time = "") {
+    httplib::Params params{{"query", promql}};
+    if (!time.empty()) params.emplace("time", time);
+    auto response = client().Get("/api/v1/query", params, httplib::Headers{});
     if (!response || response->status != 200) return nullptr;
     auto body = nlohmann::json::parse(response->body, nullptr, false);
     if (body.is_discarded() || body.value("status", "") != "success") return nullptr;

@@ -153,7 +153,7 @@ TEST(PrometheusEndToEndTest, MeasureServesTheRunningTotalsThatTheStoreKeeps) {
         auto counts = prometheus.query("count_over_time(" + selector + "[1m])");
         if (!counts.is_array() || counts.size() != 2) return false;
         for (const auto& c : counts) {
-          if (value_of(c) < 5) return false;
+          if (value_of(c) < 16) return false;  // 8 s of scrapes: the increase() check below needs a span
         }
         return true;
       },
@@ -196,6 +196,25 @@ TEST(PrometheusEndToEndTest, MeasureServesTheRunningTotalsThatTheStoreKeeps) {
       previous = value;
     }
     EXPECT_GT(previous, 0) << uuid;
+
+    // increase() over exactly the scraped span (at least 7.5 s), evaluated at the last scrape: no
+    // extrapolation at either end, so it is the last value less the first, and each lies in the
+    // band above; the store's energy over the same span must match within those two bands (2 s
+    // of the 7.5 s or more: a unit, double counting or a lost second shows).
+    const auto& points = series["values"];
+    ASSERT_GE(points.size(), 16u);
+    const std::string first_t = points.front()[0].dump(), last_t = points.back()[0].dump();
+    const double first_s = points.front()[0].get<double>(), last_s = points.back()[0].get<double>();
+    const long long span_ms = std::llround((last_s - first_s) * 1000);
+    const auto increase = prometheus.query("increase(" + std::string(R"(wattcast_energy_joules_total{uuid=")") + uuid +
+                                               R"(",training_job="live-e2e"}[)" + std::to_string(span_ms) + "ms])",
+                                           last_t);
+    ASSERT_TRUE(increase.is_array() && increase.size() == 1) << increase << " at " << last_t << " from " << first_t;
+    const double increase_j = value_of(increase[0]);
+    const double first_j = std::stod(points.front()[1].get<std::string>()), last_j = std::stod(points.back()[1].get<std::string>());
+    EXPECT_NEAR(increase_j, last_j - first_j, 1e-9 * last_j) << uuid;
+    EXPECT_GE(increase_j, stored_at(last_s - 1.5) - stored_at(first_s + 0.5) - 1e-6) << uuid;
+    EXPECT_LE(increase_j, stored_at(last_s + 0.5) - stored_at(first_s - 1.5) + 1e-6) << uuid;
   }
 }
 
