@@ -112,6 +112,20 @@ int64_t Sampler::ticks_until_due() const {
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait_s / interval_s - 0.5)));
 }
 
+namespace {
+
+// Sensors report errors as values; one that throws anyway (a bug, a driver library) must cost its
+// own figures, not the sampler thread and with it the whole run.
+Status read_sensor(Sensor& sensor, std::vector<Reading>& readings) {
+  try {
+    return sensor.sample(readings);
+  } catch (const std::exception& e) {
+    return Error{std::string("failed: ") + e.what()};
+  }
+}
+
+}  // namespace
+
 void Sampler::take_sample(int64_t tick) {
   last_tick_ = tick;
   // Buffers kept across ticks: at 1 ms the sampler must not allocate on every tick.
@@ -134,7 +148,7 @@ void Sampler::take_sample(int64_t tick) {
     first_read = false;
     last_read_s_[s] = t_s;
     readings.clear();
-    if (auto status = sensors_[s].sensor->sample(readings); !status) {
+    if (auto status = read_sensor(*sensors_[s].sensor, readings); !status) {
       sensor_failed_[s] = true;
       warn(sensors_[s].sensor->name() + ": " + status.error().message + "; no further samples from it");
       continue;

@@ -69,7 +69,9 @@ bool all_digits(const std::string& text) {
 // for the tree's own processes only, not for every process on the machine. nullopt when the
 // kernel (or a fake tree) has no children files.
 std::optional<std::vector<pid_t>> tree_via_children_files(const std::string& proc_root, pid_t root) {
-  if (!std::filesystem::exists(fmt::format("{}/{}/task/{}/children", proc_root, root, root))) return std::nullopt;
+  // error_code overloads throughout: a process that exits while it is read must not throw.
+  std::error_code missing;
+  if (!std::filesystem::exists(fmt::format("{}/{}/task/{}/children", proc_root, root, root), missing)) return std::nullopt;
   std::vector<pid_t> tree;
   std::vector<pid_t> pending = {root};
   std::set<pid_t> visited;
@@ -79,8 +81,9 @@ std::optional<std::vector<pid_t>> tree_via_children_files(const std::string& pro
     if (!visited.insert(pid).second) continue;
     tree.push_back(pid);
     std::error_code error;
-    for (const auto& task : std::filesystem::directory_iterator(fmt::format("{}/{}/task", proc_root, pid), error)) {
-      const TextFile children = read_text_file((task.path() / "children").string());
+    for (std::filesystem::directory_iterator task(fmt::format("{}/{}/task", proc_root, pid), error), end; !error && task != end;
+         task.increment(error)) {
+      const TextFile children = read_text_file((task->path() / "children").string());
       if (!children.ok()) continue;  // the thread or process ended meanwhile
       std::istringstream list(children.text);
       long child = 0;
@@ -117,8 +120,8 @@ class ProcessTreeSensor final : public Sensor {
     std::map<pid_t, ProcessStat> processes;
     std::multimap<pid_t, pid_t> children;
     std::error_code error;
-    for (const auto& entry : std::filesystem::directory_iterator(proc_root_, error)) {
-      const std::string name = entry.path().filename().string();
+    for (std::filesystem::directory_iterator entry(proc_root_, error), end; !error && entry != end; entry.increment(error)) {
+      const std::string name = entry->path().filename().string();
       if (!all_digits(name) || name.size() > 9) continue;
       auto stat = read_stat(proc_root_, static_cast<pid_t>(std::stol(name)));
       if (!stat) continue;  // exited since the listing

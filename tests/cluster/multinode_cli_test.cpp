@@ -350,7 +350,8 @@ TEST_F(MultiNodeTest, RankWhoseGpusTheNodeMonitorMissesSaysSo) {
 TEST(MultiNodeCliTest, MpichRanksWithoutJobIdAreRefusedBeforeAnythingIsWritten) {
   const std::string store = (scratch_dir() / "hydra.db").string();
   fs::remove(store);
-  ASSERT_EQ(run_cli("measure --out " + store + " -- true").exit_code, 0);
+  const auto plain = run_cli("measure --out " + store + " -- true");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
   setenv("PMI_RANK", "1", 1);
   setenv("PMI_SIZE", "2", 1);
   auto result = run_cli("measure --out " + store + " -- true");
@@ -383,7 +384,8 @@ TEST(MultiNodeCliTest, RanksCreatingOneStoreAtOnceAllGetIn) {
 TEST(MultiNodeCliTest, ShowJobNeedsAKnownJobAndNotARunIdToo) {
   const std::string store = (scratch_dir() / "show_job.db").string();
   fs::remove(store);
-  ASSERT_EQ(run_cli("measure --out " + store + " -- true").exit_code, 0);
+  const auto plain = run_cli("measure --out " + store + " -- true");
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
   auto unknown = run_cli("show --job nope --store " + store);
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.err.find("no runs of job 'nope'"), std::string::npos) << unknown.err;

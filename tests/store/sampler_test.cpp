@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <stdexcept>
 
 #include "monitor/run_summary.h"
 #include "store/sqlite_store.h"
@@ -42,18 +43,21 @@ class CountingSensor : public Sensor {
   std::condition_variable reached_;
 };
 
+// Fails with an error, or, like a buggy driver binding, throws.
 class FailingSensor : public Sensor {
  public:
-  FailingSensor() { devices_.push_back({"cpu", "failing", "f0", 0, Provenance::kMeasured, ""}); }
+  explicit FailingSensor(bool throws) : throws_(throws) { devices_.push_back({"cpu", "failing", "f0", 0, Provenance::kMeasured, ""}); }
   std::string name() const override { return "failing"; }
   const std::vector<DeviceInfo>& devices() const override { return devices_; }
   Status sample(std::vector<Reading>&) override {
     ++calls;
+    if (throws_) throw std::runtime_error("device lost");
     return Error{"device lost"};
   }
   int calls = 0;
 
  private:
+  bool throws_;
   std::vector<DeviceInfo> devices_;
 };
 
@@ -86,10 +90,13 @@ TEST(SamplerTest, OneMillisecondSamplingLosesAndDuplicatesNothing) {
   for (size_t i = 1; i < samples.size(); ++i) ASSERT_GE(samples[i].t_s, samples[i - 1].t_s);
 }
 
-TEST(SamplerTest, FailingSensorIsReportedOnceAndSkipped) {
-  auto store = std::move(open_sqlite_store(store_path("failing"))).value();
+class SamplerFailureTest : public ::testing::TestWithParam<bool> {};
+
+// A throwing sensor costs its own figures only, as a failing one does, not the sampler thread.
+TEST_P(SamplerFailureTest, FailingSensorIsReportedOnceAndSkipped) {
+  auto store = std::move(open_sqlite_store(store_path(GetParam() ? "throwing" : "failing"))).value();
   const int64_t run = *store->begin_run(RunRecord{});
-  auto failing = std::make_unique<FailingSensor>();
+  auto failing = std::make_unique<FailingSensor>(GetParam());
   FailingSensor* failing_ptr = failing.get();
   auto counting = std::make_unique<CountingSensor>(20);
   CountingSensor* counting_ptr = counting.get();
@@ -109,6 +116,8 @@ TEST(SamplerTest, FailingSensorIsReportedOnceAndSkipped) {
   // Power integrates into the live energy total: 100 W over the sampled span.
   EXPECT_GT(sampler.live().energy_j, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(ErrorOrException, SamplerFailureTest, ::testing::Bool());
 
 // The running totals the exporter publishes are the summary's figures, not an approximation.
 TEST(SamplerTest, DeviceTotalsMatchTheSummaryOfWhatWasStored) {
