@@ -146,16 +146,21 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                      if (command_pid > 0) kill(command_pid, signal);
                                    }});
   check_command_exists(options.command.front());
-  std::unique_ptr<LiveExporter> exporter;
-  if (!options.prometheus.empty()) {
-    const ListenAddress address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
-    block_monitor_signals();  // the HTTP threads start now and must not take the monitor's signals
-    exporter = unwrap(LiveExporter::start(address, WATTCAST_VERSION));
-    announce_metrics_address(exporter->address());
-  }
+  std::optional<ListenAddress> metrics_address;
+  if (!options.prometheus.empty()) metrics_address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
 
   // One node monitor per job and host samples the node's devices; the other ranks attach to it.
   JobSession job = JobSession::join(options.job, options.devices);
+  // Every rank of a job on a node is started with the same --prometheus port: the node monitor,
+  // which has the figures, serves them; the others would only collide with it.
+  std::unique_ptr<LiveExporter> exporter;
+  if (metrics_address && job.samples_node()) {
+    block_monitor_signals();  // the HTTP threads start now and must not take the monitor's signals
+    exporter = unwrap(LiveExporter::start(*metrics_address, WATTCAST_VERSION));
+    announce_metrics_address(exporter->address());
+  } else if (metrics_address) {
+    std::fprintf(stderr, "wattcast: --prometheus: this node's metrics are served by its node monitor, not by this rank\n");
+  }
   SpoolingStore* spooling = nullptr;
   auto store = open_store_for_writing(options.out, &spooling);
   SensorRequest sensor_request;

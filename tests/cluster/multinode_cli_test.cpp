@@ -20,6 +20,7 @@
 
 #include "cli/cli_runner.h"
 #include "store/sqlite_store.h"
+#include "support/free_port.h"
 #include "test_paths.h"
 
 extern char** environ;
@@ -104,8 +105,9 @@ class MultiNodeTest : public ::testing::Test {
     for (const auto& [k, v] : extra) env[k] = v;
     std::vector<std::string> env_strings;
     for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-    const std::vector<std::string> args = {WATTCAST_BIN, "measure", "--interval-ms", "20", "--replay", trace_, "--out", store_, "--",
-                                           "python3", script_, (dir_ / "control").string(), when};
+    std::vector<std::string> args = {WATTCAST_BIN, "measure", "--interval-ms", "20", "--replay", trace_, "--out", store_};
+    args.insert(args.end(), extra_measure_args_.begin(), extra_measure_args_.end());
+    args.insert(args.end(), {"--", "python3", script_, (dir_ / "control").string(), when});
     const std::string log = (dir_ / ("rank-" + std::to_string(rank) + ".log")).string();
     const pid_t pid = fork();
     if (pid == 0) {
@@ -152,6 +154,7 @@ class MultiNodeTest : public ::testing::Test {
   fs::path dir_, runtime_;
   static inline int runtime_count_ = 0;
   std::string store_, job_, trace_, script_;
+  std::vector<std::string> extra_measure_args_;  // given to every rank's `wattcast measure`
   std::map<int, pid_t> pids_;
 };
 
@@ -345,6 +348,23 @@ TEST_F(MultiNodeTest, RankWhoseGpusTheNodeMonitorMissesSaysSo) {
   for (int rank : {0, 1, 2}) EXPECT_EQ(wait_rank(rank), 10 + rank) << log(rank);
   EXPECT_EQ(log(1).find("not all among"), std::string::npos) << log(1);
   EXPECT_NE(log(2).find("this rank's GPUs (2) are not all among those its node monitor measures (0,1)"), std::string::npos) << log(2);
+}
+
+// Every rank is started with the same --prometheus port: the node monitor serves the node's
+// metrics, and the attached rank does not collide with it (which would refuse to start it).
+TEST_F(MultiNodeTest, OnlyTheNodeMonitorServesPrometheusMetrics) {
+  extra_measure_args_ = {"--prometheus", "127.0.0.1:" + std::to_string(free_loopback_port())};
+  start_rank(0, "node-a", "none");
+  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
+  start_rank(1, "node-a", "none");
+  ASSERT_TRUE(eventually([&] {
+    const auto runs = job_runs();
+    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
+  })) << log(0) << log(1);
+  for (int rank : {0, 1}) release(rank);
+  for (int rank : {0, 1}) EXPECT_EQ(wait_rank(rank), 10 + rank) << log(rank);
+  EXPECT_NE(log(0).find("Prometheus metrics at http://127.0.0.1:"), std::string::npos) << log(0);
+  EXPECT_NE(log(1).find("served by its node monitor"), std::string::npos) << log(1);
 }
 
 TEST(MultiNodeCliTest, MpichRanksWithoutJobIdAreRefusedBeforeAnythingIsWritten) {
