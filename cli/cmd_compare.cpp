@@ -10,6 +10,7 @@
 #include "cli/run_output.h"
 #include "experiment/comparison.h"
 #include "report/table_formats.h"
+#include "store/postgres_store.h"
 
 namespace wattcast::cli {
 
@@ -39,7 +40,7 @@ std::vector<RunMetrics> load_runs(const CompareOptions& options) {
     runs.push_back(unwrap(compute_run_metrics(*store, run.id)));
   }
   if (runs.empty()) {
-    throw CliError(options.store + ": no runs" + (options.experiment.empty() ? "" : " of experiment '" + options.experiment + "'"));
+    throw CliError(mask_password(options.store) + ": no runs" + (options.experiment.empty() ? "" : " of experiment '" + options.experiment + "'"));
   }
   return runs;
 }

@@ -24,6 +24,7 @@
 #include "monitor/sampler.h"
 #include "report/text_table.h"
 #include "store/open_store.h"
+#include "store/postgres_store.h"
 
 namespace wattcast::cli {
 
@@ -89,7 +90,7 @@ std::set<int> finished_trials(const ExperimentPlan& plan, const std::string& sto
     if (trial != run.tags.end() && run.end_s && run.exit_code == 0) done.insert(std::atoi(trial->second.c_str()));
   }
   if (any && !resume) {
-    throw CliError(store_path + ": already holds runs of experiment '" + plan.name + "'; add --resume to go on with it, or use another --out");
+    throw CliError(mask_password(store_path) + ": already holds runs of experiment '" + plan.name + "'; add --resume to go on with it, or use another --out");
   }
   return done;
 }

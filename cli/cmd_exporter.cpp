@@ -13,6 +13,7 @@
 #include "export/metrics_server.h"
 #include "export/store_follower.h"
 #include "monitor/sampler.h"
+#include "store/postgres_store.h"
 
 namespace wattcast::cli {
 
@@ -74,7 +75,7 @@ void run_exporter(const ExporterOptions& options) {
     // A store that cannot be read for a moment: keep serving what was read, say so once.
     if (auto polled = follower.poll(now_s); !polled && polled.error().message != last_error) {
       last_error = polled.error().message;
-      std::fprintf(stderr, "wattcast: %s: %s\n", options.store.c_str(), last_error.c_str());
+      std::fprintf(stderr, "wattcast: %s: %s\n", mask_password(options.store).c_str(), last_error.c_str());
     }
     return render_metrics(follower.snapshot(now_s), WATTCAST_VERSION);
   }));
@@ -88,7 +89,7 @@ void run_exporter(const ExporterOptions& options) {
 void add_exporter_command(CLI::App& app) {
   auto options = std::make_shared<ExporterOptions>();
   auto* command = app.add_subcommand("exporter", "Serve the runs of a store to Prometheus (/metrics), following live runs");
-  command->add_option("--store", options->store, "Run store (SQLite file)")->capture_default_str();
+  command->add_option("--store", options->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   command->add_option("--listen", options->listen, "[ADDR:]PORT to serve /metrics at (default address 127.0.0.1)")->capture_default_str();
   command->add_option("--runs", options->runs, "live (running, and new runs), all, or run ids")->capture_default_str();
   command->callback([options] { run_exporter(*options); });

@@ -13,7 +13,7 @@
 #include "cluster/job_summary.h"
 #include "monitor/run_summary.h"
 #include "report/text_table.h"
-#include "store/sqlite_store.h"
+#include "store/postgres_store.h"
 
 namespace wattcast::cli {
 
@@ -66,7 +66,7 @@ void show_job(const ShowOptions& options) {
     const auto job = run.tags.find("job");
     if (job != run.tags.end() && job->second == options.job) runs.push_back(unwrap(load_run(*store, run.id)));
   }
-  if (runs.empty()) throw CliError("--job: no runs of job '" + options.job + "' in " + options.store + " (see 'wattcast runs')");
+  if (runs.empty()) throw CliError("--job: no runs of job '" + options.job + "' in " + mask_password(options.store) + " (see 'wattcast runs')");
   const JobSummary summary = summarize_job(options.job, runs);
   emit(options.format == "text" ? render_job_summary(summary) : job_summary_json(summary).dump(2) + "\n", "");
 }
