@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -79,6 +80,16 @@ TEST_F(SharedStoreCliTest, MeasureThenReadWithEveryCommand) {
   const Ran exported = run("export 1 --format csv --store '" + url_ + "'");
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_GT(std::count(exported.out.begin(), exported.out.end(), '\n'), 5);
+
+  // Every message that names the store hides its password.
+  const std::vector<std::string> naming_the_store = {"show --job nope --store '" + url_ + "'",
+                                                      "compare '" + url_ + "' --by model --metric energy_kj --experiment nope"};
+  for (const std::string& args : naming_the_store) {
+    const Ran refused = run(args);
+    EXPECT_EQ(refused.exit_code, 2) << args << ": " << refused.err;
+    EXPECT_NE(refused.err.find("wattcast:***@"), std::string::npos) << args << ": " << refused.err;
+    EXPECT_EQ(refused.err.find(testing::PostgresServer::kPassword), std::string::npos) << args << ": " << refused.err;
+  }
 
   const Ran wrong = run("runs --store '" + server_->tcp_url("postgres", "guess") + "'");
   EXPECT_EQ(wrong.exit_code, 2);
