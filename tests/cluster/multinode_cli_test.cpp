@@ -20,6 +20,7 @@
 
 #include "cli/cli_runner.h"
 #include "store/sqlite_store.h"
+#include "support/eventually.h"
 #include "support/free_port.h"
 #include "test_paths.h"
 
@@ -31,16 +32,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// Bounded polling: the condition, or a failure after the deadline.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto deadline = Clock::now() + limit;
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return condition();
-}
 
 class MultiNodeTest : public ::testing::Test {
  protected:
@@ -123,6 +114,20 @@ class MultiNodeTest : public ::testing::Test {
       _exit(98);
     }
     pids_[rank] = pid;
+  }
+
+  // Rank 0 as node-a's monitor, then rank 1 attached to it: back once the monitor has recorded both.
+  ::testing::AssertionResult start_node_monitor_and_attached_rank() {
+    start_rank(0, "node-a", "none");
+    if (!eventually([&] { return job_runs().size() == 1; })) return ::testing::AssertionFailure() << log(0);
+    start_rank(1, "node-a", "none");
+    if (!eventually([&] {
+          const auto runs = job_runs();
+          return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
+        })) {
+      return ::testing::AssertionFailure() << log(0) << log(1);
+    }
+    return ::testing::AssertionSuccess();
   }
 
   void release(int rank) { std::ofstream((dir_ / "control" / ("release-" + std::to_string(rank))).string()) << "go"; }
@@ -285,13 +290,7 @@ TEST_F(MultiNodeTest, LateRankBecomesTheNextNodeMonitor) {
 // A rank whose monitor is killed never detaches: the node monitor notices, records it, and ends
 // with its own command; the job summary flags the rank's run.
 TEST_F(MultiNodeTest, NodeMonitorDoesNotWaitForAKilledRank) {
-  start_rank(0, "node-a", "none");
-  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
-  start_rank(1, "node-a", "none");
-  ASSERT_TRUE(eventually([&] {
-    const auto runs = job_runs();
-    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
-  })) << log(0) << log(1);
+  ASSERT_TRUE(start_node_monitor_and_attached_rank());
   ASSERT_EQ(kill(pids_[1], SIGKILL), 0);
   waitpid(pids_[1], nullptr, 0);
   pids_.erase(1);
@@ -314,13 +313,7 @@ TEST_F(MultiNodeTest, NodeMonitorDoesNotWaitForAKilledRank) {
 // SIGTERM (scancel) to a node monitor that waits for its ranks ends the wait; the rank then
 // finds its node monitor gone, says so, and still exits with its own command's code.
 TEST_F(MultiNodeTest, SignalStopsTheNodeMonitorsWait) {
-  start_rank(0, "node-a", "none");
-  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
-  start_rank(1, "node-a", "none");
-  ASSERT_TRUE(eventually([&] {
-    const auto runs = job_runs();
-    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
-  })) << log(0) << log(1);
+  ASSERT_TRUE(start_node_monitor_and_attached_rank());
   release(0);
   ASSERT_TRUE(eventually([&] { return log(0).find("still sampling node-a until rank 1 ends") != std::string::npos; })) << log(0);
   ASSERT_EQ(kill(pids_[0], SIGTERM), 0);
@@ -354,13 +347,7 @@ TEST_F(MultiNodeTest, RankWhoseGpusTheNodeMonitorMissesSaysSo) {
 // metrics, and the attached rank does not collide with it (which would refuse to start it).
 TEST_F(MultiNodeTest, OnlyTheNodeMonitorServesPrometheusMetrics) {
   extra_measure_args_ = {"--prometheus", "127.0.0.1:" + std::to_string(free_loopback_port())};
-  start_rank(0, "node-a", "none");
-  ASSERT_TRUE(eventually([&] { return job_runs().size() == 1; })) << log(0);
-  start_rank(1, "node-a", "none");
-  ASSERT_TRUE(eventually([&] {
-    const auto runs = job_runs();
-    return !runs.empty() && runs[0].tags.count("ranks") && runs[0].tags.at("ranks") == "0,1";
-  })) << log(0) << log(1);
+  ASSERT_TRUE(start_node_monitor_and_attached_rank());
   for (int rank : {0, 1}) release(rank);
   for (int rank : {0, 1}) EXPECT_EQ(wait_rank(rank), 10 + rank) << log(rank);
   EXPECT_NE(log(0).find("Prometheus metrics at http://127.0.0.1:"), std::string::npos) << log(0);

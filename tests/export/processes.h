@@ -21,20 +21,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/eventually.h"
 #include "support/free_port.h"
 
 namespace wattcast::testing {
-
-// Polls `done` until it holds or `timeout` passes.
-inline bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling period, not a synchronisation
-  }
-  return done();
-}
-
 
 class TempDir {
  public:
@@ -89,7 +79,7 @@ class Child {
   }
   // The exit code once it has ended within `timeout`, else nullopt.
   std::optional<int> wait(std::chrono::milliseconds timeout) {
-    if (!wait_for([this] { return !running(); }, timeout)) return std::nullopt;
+    if (!eventually([this] { return !running(); }, timeout)) return std::nullopt;
     return WIFEXITED(*status_) ? WEXITSTATUS(*status_) : 128 + WTERMSIG(*status_);
   }
   void signal(int number) {
@@ -134,7 +124,7 @@ class PrometheusServer {
                                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
                        dir_ / "prometheus.log");
       bool ready = false;
-      wait_for(
+      eventually(
           [&] {
             auto response = client().Get("/-/ready");
             ready = response && response->status == 200;

@@ -83,12 +83,12 @@ TEST(PrometheusEndToEndTest, ExporterFiguresReachPrometheusAsTheSummaryHasThem) 
   }
   Child exporter({WATTCAST_BIN, "exporter", "--store", db, "--listen", "127.0.0.1:0", "--runs", "all"}, dir / "exporter.log");
   int port = 0;
-  ASSERT_TRUE(wait_for([&] { return (port = announced_port(exporter)) > 0 && serves_metrics(port); }, seconds(20))) << exporter.log();
+  ASSERT_TRUE(eventually([&] { return (port = announced_port(exporter)) > 0 && serves_metrics(port); }, seconds(20))) << exporter.log();
   PrometheusServer prometheus("127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(prometheus.start(seconds(30))) << prometheus.log();
 
   nlohmann::json devices;
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(eventually(
       [&] {
         devices = prometheus.query("wattcast_energy_joules_total");
         return devices.is_array() && devices.size() == 2;
@@ -143,12 +143,12 @@ TEST(PrometheusEndToEndTest, MeasureServesTheRunningTotalsThatTheStoreKeeps) {
                  "--prometheus", "127.0.0.1:0", "--", "/bin/sh", "-c", "while [ ! -e '" + stop_file + "' ]; do sleep 0.05; done"},
                 dir / "measure.log");
   int port = 0;
-  ASSERT_TRUE(wait_for([&] { return (port = announced_port(measure)) > 0 && serves_metrics(port); }, seconds(20))) << measure.log();
+  ASSERT_TRUE(eventually([&] { return (port = announced_port(measure)) > 0 && serves_metrics(port); }, seconds(20))) << measure.log();
   PrometheusServer prometheus("127.0.0.1:" + std::to_string(port));
   ASSERT_TRUE(prometheus.start(seconds(30))) << prometheus.log();
 
   const std::string selector = R"(wattcast_energy_joules_total{uuid=~"replay-gpu.",training_job="live-e2e"})";
-  ASSERT_TRUE(wait_for(
+  ASSERT_TRUE(eventually(
       [&] {
         auto counts = prometheus.query("count_over_time(" + selector + "[1m])");
         if (!counts.is_array() || counts.size() != 2) return false;

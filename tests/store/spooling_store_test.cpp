@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "store/postgres_store.h"
+#include "support/eventually.h"
 #include "support/postgres_database.h"
 
 namespace wattcast {
@@ -46,16 +47,6 @@ std::vector<fs::path> files_in(const fs::path& dir) {
   return out;
 }
 
-// Polls `condition` until it holds or `limit` passes; whether it held.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
 
 class SpoolingStoreTest : public ::testing::Test {
  protected:
@@ -226,7 +217,7 @@ class BackgroundMeasure {
   int finish() {
     std::ofstream(go_).close();
     int status = 0;
-    if (!eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; })) return -1;
+    if (!testing::eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; })) return -1;
     pid_ = -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
@@ -271,12 +262,12 @@ void expect_one_whole_run(const std::string& url) {
 TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
   BackgroundMeasure measure(dir_, url_);
   ASSERT_TRUE(measure.started());
-  ASSERT_TRUE(eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
+  ASSERT_TRUE(testing::eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
   {
     ServerOutage outage(*server_);
-    ASSERT_TRUE(eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
+    ASSERT_TRUE(testing::eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
   }
-  ASSERT_TRUE(eventually([&] { return measure.said("spooled writes"); })) << measure.err();
+  ASSERT_TRUE(testing::eventually([&] { return measure.said("spooled writes"); })) << measure.err();
   EXPECT_EQ(measure.finish(), 0) << measure.err();
   EXPECT_EQ(count_of(measure.err(), "keeping this run's writes in"), 1u) << measure.err();
   EXPECT_TRUE(files_in(dir_ / "wattcast" / "spool").empty());
@@ -288,9 +279,9 @@ TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
 TEST_F(SpoolingStoreTest, MeasureEndingDuringAnOutageLeavesASpoolToReplay) {
   BackgroundMeasure measure(dir_, url_);
   ASSERT_TRUE(measure.started());
-  ASSERT_TRUE(eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
+  ASSERT_TRUE(testing::eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
   ServerOutage outage(*server_);
-  ASSERT_TRUE(eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
+  ASSERT_TRUE(testing::eventually([&] { return measure.said("keeping this run's writes in"); })) << measure.err();
   EXPECT_EQ(measure.finish(), 0) << measure.err();
   const std::string err = measure.err();
   const std::string hint = "deliver them with: ";
