@@ -8,12 +8,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_runner.h"
 #include "store/open_store.h"
 #include "support/postgres_database.h"
 
@@ -21,11 +21,6 @@ namespace wattcast {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Ran {
-  int exit_code = -1;
-  std::string out, err;
-};
 
 class SharedStoreCliTest : public ::testing::Test {
  protected:
@@ -40,23 +35,6 @@ class SharedStoreCliTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  Ran run(const std::string& args) {
-    const std::string out = (dir_ / "out").string(), err = (dir_ / "err").string();
-    const std::string command = std::string(WATTCAST_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
-    const int status = std::system(command.c_str());
-    Ran ran;
-    ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    ran.out = read(out);
-    ran.err = read(err);
-    return ran;
-  }
-  static std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
   testing::PostgresServer* server_ = nullptr;
   std::string url_;
   fs::path dir_;
@@ -64,20 +42,20 @@ class SharedStoreCliTest : public ::testing::Test {
 
 TEST_F(SharedStoreCliTest, MeasureThenReadWithEveryCommand) {
   std::ofstream(dir_ / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0.2,gpu0,200\n";
-  const Ran measured = run("measure --replay " + (dir_ / "trace.csv").string() + " --interval-ms 20 --tag model=resnet --store '" + url_ +
+  const testing::CliResult measured = testing::run_cli("measure --replay " + (dir_ / "trace.csv").string() + " --interval-ms 20 --tag model=resnet --store '" + url_ +
                            "' -- sh -c 'sleep 0.3; exit 4'");
   ASSERT_EQ(measured.exit_code, 4) << measured.err;
   // The summary names the store without its password.
   EXPECT_NE(measured.err.find("postgresql://wattcast:***@127.0.0.1"), std::string::npos) << measured.err;
   EXPECT_EQ(measured.err.find(testing::PostgresServer::kPassword), std::string::npos) << measured.err;
 
-  const Ran runs = run("runs --store '" + url_ + "'");
+  const testing::CliResult runs = testing::run_cli("runs --store '" + url_ + "'");
   ASSERT_EQ(runs.exit_code, 0) << runs.err;
   EXPECT_NE(runs.out.find("sleep 0.3"), std::string::npos) << runs.out;
-  const Ran show = run("show 1 --store '" + url_ + "'");
+  const testing::CliResult show = testing::run_cli("show 1 --store '" + url_ + "'");
   ASSERT_EQ(show.exit_code, 0) << show.err;
   EXPECT_NE(show.out.find("exit code 4"), std::string::npos) << show.out;
-  const Ran exported = run("export 1 --format csv --store '" + url_ + "'");
+  const testing::CliResult exported = testing::run_cli("export 1 --format csv --store '" + url_ + "'");
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_GT(std::count(exported.out.begin(), exported.out.end(), '\n'), 5);
 
@@ -85,13 +63,13 @@ TEST_F(SharedStoreCliTest, MeasureThenReadWithEveryCommand) {
   const std::vector<std::string> naming_the_store = {"show --job nope --store '" + url_ + "'",
                                                       "compare '" + url_ + "' --by model --metric energy_kj --experiment nope"};
   for (const std::string& args : naming_the_store) {
-    const Ran refused = run(args);
+    const testing::CliResult refused = testing::run_cli(args);
     EXPECT_EQ(refused.exit_code, 2) << args << ": " << refused.err;
     EXPECT_NE(refused.err.find("wattcast:***@"), std::string::npos) << args << ": " << refused.err;
     EXPECT_EQ(refused.err.find(testing::PostgresServer::kPassword), std::string::npos) << args << ": " << refused.err;
   }
 
-  const Ran wrong = run("runs --store '" + server_->tcp_url("postgres", "guess") + "'");
+  const testing::CliResult wrong = testing::run_cli("runs --store '" + server_->tcp_url("postgres", "guess") + "'");
   EXPECT_EQ(wrong.exit_code, 2);
   EXPECT_NE(wrong.err.find("wattcast:***@"), std::string::npos) << wrong.err;
   EXPECT_EQ(std::count(wrong.err.begin(), wrong.err.end(), '\n'), 1) << wrong.err;
@@ -133,7 +111,7 @@ TEST_F(SharedStoreCliTest, MultiRankJobInOneSharedStore) {
   int status = 0;
   ASSERT_EQ(waitpid(shell, &status, 0), shell);
   fs::remove_all(runtime);
-  ASSERT_EQ(started, 4u) << read((dir_ / "rank0.log").string());
+  ASSERT_EQ(started, 4u) << testing::read_text((dir_ / "rank0.log").string());
 
   const auto runs = *(*store)->runs();
   int node_runs = 0;
@@ -148,7 +126,7 @@ TEST_F(SharedStoreCliTest, MultiRankJobInOneSharedStore) {
   }
   EXPECT_EQ(node_runs, 2);
 
-  const Ran show = run("show --job slurm:42.0 --format json --store '" + url_ + "'");
+  const testing::CliResult show = testing::run_cli("show --job slurm:42.0 --format json --store '" + url_ + "'");
   ASSERT_EQ(show.exit_code, 0) << show.err;
   const auto job = nlohmann::json::parse(show.out);
   ASSERT_EQ(job["nodes"].size(), 2u);
