@@ -239,11 +239,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     m.epoch = event.epoch;
     m.metrics = event.metrics;
     m.source = source;
+    const double energy_j = sampler.anchored_energy_j(event.at_s);
     if (event.kind == EpochEventKind::kBegin) {
       current_epoch = event.epoch;
-      steering.epoch_begin(event.epoch, event.at_s, sampler.live().energy_j);
+      steering.epoch_begin(event.epoch, event.at_s, energy_j);
     } else {
-      steering.epoch_end(event.epoch, event.at_s, sampler.live().energy_j, event.metrics, false);
+      steering.epoch_end(event.epoch, event.at_s, energy_j, event.metrics, false);
     }
     pending_markers.push_back(std::move(m));
   };
@@ -265,11 +266,14 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       m.name = marker.name;
       m.metrics = marker.metrics;
       m.source = "python";
+      // Epoch and phase boundaries are where energies are read off: anchor the counters there.
+      const bool boundary = marker.type != MarkerType::kEarlyStopping;
+      const double energy_j = boundary ? sampler.anchored_energy_j(m.t_s) : sampler.live().energy_j;
       if (marker.type == MarkerType::kEpochBegin) {
         current_epoch = m.epoch;
-        steering.epoch_begin(m.epoch, m.t_s, sampler.live().energy_j);
+        steering.epoch_begin(m.epoch, m.t_s, energy_j);
       } else if (marker.type == MarkerType::kEpochEnd) {
-        steering.epoch_end(m.epoch, m.t_s, sampler.live().energy_j, m.metrics, true);
+        steering.epoch_end(m.epoch, m.t_s, energy_j, m.metrics, true);
       } else if (marker.type == MarkerType::kEarlyStopping) {
         steering.early_stopping_requested(marker);
       }

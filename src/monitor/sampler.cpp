@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace wattcast {
 
@@ -50,7 +51,7 @@ Status Sampler::stop() {
   wake_sampler_.notify_all();
   if (sampler_thread_.joinable()) sampler_thread_.join();
   // The last sample, taken here so it is as close as possible to the end of the command.
-  take_sample(last_tick_ + 1);
+  take_sample(last_tick_ + 1, true);
   {
     // Only now is every sample in pending_: the writer's last flush must come after this.
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -65,6 +66,25 @@ Status Sampler::stop() {
 LiveTotals Sampler::live() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return live_;
+}
+
+double Sampler::anchored_energy_j(double since_s, std::chrono::milliseconds max_wait) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!running_ || sampling_done_ || last_anchor_s_ >= since_s) return live_.energy_j;
+  lock.unlock();
+  {
+    const std::lock_guard<std::mutex> sleep_lock(sleep_mutex_);
+    anchor_requested_ = true;
+  }
+  wake_sampler_.notify_all();
+  lock.lock();
+  anchor_taken_.wait_for(lock, max_wait, [&] { return last_anchor_s_ >= since_s || sampling_done_; });
+  return live_.energy_j;
+}
+
+bool Sampler::take_anchor_request() {
+  const std::lock_guard<std::mutex> lock(sleep_mutex_);
+  return std::exchange(anchor_requested_, false);
 }
 
 std::vector<DeviceTotal> Sampler::device_totals() const {
@@ -83,20 +103,22 @@ void Sampler::warn(std::string message) {
 }
 
 // Absolute deadlines on the monotonic clock: the interval does not drift with the time each
-// tick takes, and a late tick is taken at once rather than skipped. Ticks at which no sensor is
-// due (all of them read less often than the interval) are slept through, so an idle monitor
-// wakes only when there is something to read. The first tick is taken at once and a last one
-// as soon as stop() is called, so even a command that ends at once has a sample at both ends.
+// tick takes, and a late tick is taken at once rather than skipped. Intervals at which no sensor
+// is due (all of them read less often than the interval) are slept through, so an idle monitor
+// wakes only when there is something to read. The first sample is taken at once and a last one
+// as soon as stop() is called, so even a command that ends at once has a sample at both ends;
+// both are anchors. An anchor asked for in between is a sample of its own, taken at once, and
+// leaves the schedule as it was. Ticks number the samples taken, in order.
 void Sampler::sample_loop() {
   const auto interval = options_.interval;
   auto deadline = std::chrono::steady_clock::now();
-  for (int64_t tick = 0; running_;) {
-    take_sample(tick);
-    const int64_t skip = ticks_until_due();
-    tick += skip;
-    deadline += skip * interval;
+  bool scheduled = true;
+  for (int64_t tick = 0; running_; ++tick) {
+    const bool anchor = take_anchor_request() || tick == 0;
+    take_sample(tick, anchor);
+    if (scheduled) deadline += ticks_until_due() * interval;
     std::unique_lock<std::mutex> lock(sleep_mutex_);
-    wake_sampler_.wait_until(lock, deadline, [this] { return !running_; });
+    scheduled = !wake_sampler_.wait_until(lock, deadline, [this] { return !running_ || anchor_requested_; });
   }
 }
 
@@ -126,8 +148,11 @@ Status read_sensor(Sensor& sensor, std::vector<Reading>& readings) {
 
 }  // namespace
 
-void Sampler::take_sample(int64_t tick) {
+void Sampler::take_sample(int64_t tick, bool anchor) {
   last_tick_ = tick;
+  if (anchor) {
+    for (auto& binding : sensors_) binding.sensor->read_counters_next();
+  }
   // Buffers kept across ticks: at 1 ms the sampler must not allocate on every tick.
   std::vector<SampleRecord>& batch = tick_batch_;
   std::vector<Reading>& readings = tick_readings_;
@@ -153,18 +178,24 @@ void Sampler::take_sample(int64_t tick) {
       warn(sensors_[s].sensor->name() + ": " + status.error().message + "; no further samples from it");
       continue;
     }
+    for (auto& notice : sensors_[s].sensor->take_notices()) warn(sensors_[s].sensor->name() + ": " + notice);
     for (const Reading& reading : readings) {
       if (reading.device >= sensors_[s].device_ids.size()) continue;
       DeviceState& state = device_state_[s][reading.device];
-      double energy_j = state.energy_j;
-      if (reading.energy_j) {
-        energy_j = *reading.energy_j;
-      } else if (std::isfinite(reading.power_w) && std::isfinite(state.last_power_w)) {
-        energy_j += 0.5 * (reading.power_w + state.last_power_w) * (t_s - state.last_t_s);  // trapezoid
+      if (std::isfinite(reading.power_w) && std::isfinite(state.last_power_w)) {
+        state.integral_j += 0.5 * (reading.power_w + state.last_power_w) * (t_s - state.last_t_s);  // trapezoid
       }
-      energy_delta_j += energy_j - state.energy_j;
-      state.energy_j = energy_j;
-      if (std::isnan(state.first_energy_j)) state.first_energy_j = reading.energy_j.value_or(0);
+      if (reading.energy_j) {
+        state.counter_j = reading.energy_j;
+        state.integral_at_counter_j = state.integral_j;
+      }
+      const double energy_j = state.counter_j ? *state.counter_j + state.integral_j - state.integral_at_counter_j : state.integral_j;
+      if (std::isnan(state.first_energy_j)) {
+        state.first_energy_j = energy_j;
+        state.energy_j = energy_j;
+      }
+      energy_delta_j += std::max(0.0, energy_j - state.energy_j);
+      state.energy_j = std::max(state.energy_j, energy_j);
       state.has_energy = state.has_energy || reading.energy_j || std::isfinite(reading.power_w);
       if (std::isfinite(reading.power_w)) {
         state.last_power_w = reading.power_w;
@@ -181,6 +212,10 @@ void Sampler::take_sample(int64_t tick) {
   }
   const std::lock_guard<std::mutex> lock(mutex_);
   pending_.insert(pending_.end(), batch.begin(), batch.end());
+  if (anchor) {
+    last_anchor_s_ = tick_s;
+    anchor_taken_.notify_all();
+  }
   live_.power_w = power_now_w;
   live_.energy_j += energy_delta_j;
   live_.ticks = tick + 1;

@@ -2,6 +2,8 @@
 // Polls every sensor at a fixed interval on its own thread, keeps running energy totals for the
 // live view, and hands samples to the store in batches from a second thread, so a slow disk
 // never delays a sample and at most one flush interval of samples is lost if the monitor dies.
+// Costly energy counters are read at anchors only (the first and last samples, and an anchor
+// sample taken when asked, at epoch markers); in between, energy is integrated from power.
 
 #include <atomic>
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +60,10 @@ class Sampler {
   Status stop();
 
   LiveTotals live() const;
+  // Takes an anchor sample (every energy counter read) unless one was taken at or after `since_s`,
+  // and returns the run's energy at it: for an epoch marker received at `since_s`, so epoch
+  // energies are the counters' own. Waits at most `max_wait` for the sampler thread.
+  double anchored_energy_j(double since_s, std::chrono::milliseconds max_wait = std::chrono::milliseconds(200));
   // Copied under the same short lock as live(): a reader never holds up the sampler for longer.
   std::vector<DeviceTotal> device_totals() const;
   // Problems seen since the last call (a sensor failing, the store refusing a batch), once each.
@@ -65,7 +72,8 @@ class Sampler {
  private:
   void sample_loop();
   void write_loop();
-  void take_sample(int64_t tick);
+  void take_sample(int64_t tick, bool anchor);
+  bool take_anchor_request();
   int64_t ticks_until_due() const;
   void warn(std::string message);
 
@@ -78,14 +86,17 @@ class Sampler {
   SamplerOptions options_;
 
   std::atomic<bool> running_{false};
-  std::mutex sleep_mutex_;  // pairs with wake_sampler_, so stop() cuts a long sleep short
+  std::mutex sleep_mutex_;  // pairs with wake_sampler_, so stop() and anchor requests cut a sleep short
   std::condition_variable wake_sampler_;
+  bool anchor_requested_ = false;  // guarded by sleep_mutex_
   int64_t last_tick_ = 0;   // sampler thread, then stop() once it has joined
   std::thread sampler_thread_;
   std::thread writer_thread_;
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable wake_writer_;
+  std::condition_variable anchor_taken_;
+  double last_anchor_s_ = -1e300;
   std::vector<SampleRecord> pending_;
   std::vector<std::string> warnings_;
   LiveTotals live_;
@@ -95,11 +106,17 @@ class Sampler {
   bool sampling_done_ = false;  // the sampler thread has ended and left its last samples
 
   // Sampler thread only: per store device, the last power and counter seen, to integrate energy.
+  // Between two counter reads the energy is the last counter value plus the power integral since;
+  // it never goes back (it is shown live and exported as a counter), so where the integral ran
+  // ahead of the next counter value it holds until the counter catches up.
   struct DeviceState {
     double last_t_s = 0;
     double last_power_w = std::nan("");
     double energy_j = 0;
-    double first_energy_j = std::nan("");  // a counter's value at the first reading
+    double integral_j = 0;                  // of power, since the first reading
+    std::optional<double> counter_j;        // at the last counter read
+    double integral_at_counter_j = 0;
+    double first_energy_j = std::nan("");  // the energy at the first reading
     bool has_energy = false;                // a power figure or a counter seen
   };
   std::vector<std::vector<DeviceState>> device_state_;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include "sensors/cuda_visible_devices.h"
@@ -13,10 +16,28 @@ namespace {
 
 constexpr const char* kNotMeasured = "GPU power will not be measured";
 
+// How often each figure is read, from what each NVML call costs on an H200 (1-3 us for power,
+// utilization, temperature and clocks; 6-10 us memory; 170 us the power limit; ~4 ms of busy CPU
+// the energy counter) and from how often the GPU updates it (power and counter: every 100 ms).
+// docs/SAMPLING.md explains the choice.
+constexpr double kCounterPeriodS = 30;     // between anchors, so a killed monitor loses little
+constexpr double kMemoryPeriodS = 1;
+constexpr double kPowerLimitPeriodS = 60;  // changes only when someone sets it
+// Value changes seen before the GPU's update period is judged.
+constexpr size_t kChangesToJudgeUpdates = 10;
+
 struct WatchedGpu {
   nvml::Device handle = nullptr;
   bool has_energy_counter = false;
   unsigned long long energy_at_start_mj = 0;
+  bool counter_requested = true;  // the first sample anchors; a failed anchor is retried at the next
+  // Sampler thread only: when each figure was last read, and the power readings' history.
+  double counter_read_s = -1e300, memory_read_s = -1e300, limit_read_s = -1e300;
+  std::optional<double> memory_used_bytes, power_limit_w;  // the latest, repeated until read again
+  std::optional<unsigned> last_power_mw;
+  double last_read_s = 0, last_change_s = 0;
+  std::vector<double> read_gaps_s, change_gaps_s;
+  bool update_period_told = false;
 };
 
 // Errors after which no GPU can be read any more, as opposed to one read failing once.
@@ -32,21 +53,38 @@ std::string device_string(nvml::DeviceGetStringFn get, nvml::Device device) {
   return buffer;
 }
 
+double median(std::vector<double> values) {
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
+  return values[values.size() / 2];
+}
+
 class NvmlSensor final : public Sensor {
  public:
-  NvmlSensor(std::unique_ptr<NvmlLibrary> nvml, std::vector<DeviceInfo> devices, std::vector<WatchedGpu> gpus)
-      : nvml_(std::move(nvml)), devices_(std::move(devices)), gpus_(std::move(gpus)) {}
+  NvmlSensor(std::unique_ptr<NvmlLibrary> nvml, std::vector<DeviceInfo> devices, std::vector<WatchedGpu> gpus, SecondsClock clock)
+      : nvml_(std::move(nvml)), devices_(std::move(devices)), gpus_(std::move(gpus)), clock_(std::move(clock)) {}
 
   std::string name() const override { return "nvml"; }
   const std::vector<DeviceInfo>& devices() const override { return devices_; }
+  void read_counters_next() override {
+    for (auto& gpu : gpus_) gpu.counter_requested = true;
+  }
+  std::vector<std::string> take_notices() override { return std::exchange(notices_, {}); }
 
   Status sample(std::vector<Reading>& out) override {
+    const double now_s = clock_();
     for (size_t i = 0; i < gpus_.size(); ++i) {
+      WatchedGpu& gpu = gpus_[i];
       Reading reading;
       reading.device = i;
-      const nvml::Return code = read_energy_and_power(gpus_[i], reading);
+      const bool read_counter = gpu.has_energy_counter && (gpu.counter_requested || now_s - gpu.counter_read_s >= kCounterPeriodS);
+      const nvml::Return code = read_power_and_energy(gpu, read_counter, reading);
       if (code == nvml::kSuccess) {
-        read_extras(gpus_[i].handle, reading);
+        if (read_counter) {
+          gpu.counter_read_s = now_s;
+          gpu.counter_requested = false;
+        }
+        watch_updates(i, now_s, reading.power_w);
+        read_extras(gpu, now_s, reading);
         out.push_back(reading);
       } else if (is_fatal(code)) {
         return Error{fmt::format("NVML failed on GPU {} ({}, {}): {}; GPU power is no longer measured", devices_[i].index,
@@ -57,11 +95,11 @@ class NvmlSensor final : public Sensor {
   }
 
  private:
-  nvml::Return read_energy_and_power(const WatchedGpu& gpu, Reading& reading) const {
+  nvml::Return read_power_and_energy(const WatchedGpu& gpu, bool read_counter, Reading& reading) const {
     unsigned int power_mw = 0;
     if (auto code = nvml_->device_get_power_usage(gpu.handle, &power_mw); code != nvml::kSuccess) return code;
     reading.power_w = power_mw / 1000.0;
-    if (gpu.has_energy_counter) {
+    if (read_counter) {
       unsigned long long energy_mj = 0;
       if (auto code = nvml_->device_get_total_energy_consumption(gpu.handle, &energy_mj); code != nvml::kSuccess) {
         return code;
@@ -73,37 +111,71 @@ class NvmlSensor final : public Sensor {
     return nvml::kSuccess;
   }
 
-  // Context figures: a failure only leaves the field absent.
-  void read_extras(nvml::Device device, Reading& reading) const {
-    if (nvml_->device_get_utilization_rates) {
-      nvml::Utilization utilization{};
-      if (nvml_->device_get_utilization_rates(device, &utilization) == nvml::kSuccess) {
-        reading.utilization_pct = utilization.gpu;
+  // Sampling faster than the GPU updates its readings costs CPU and measures nothing more: once
+  // enough readings have changed, compare how often they change with how often they are read,
+  // and say so once.
+  void watch_updates(size_t i, double now_s, double power_w) {
+    WatchedGpu& gpu = gpus_[i];
+    const unsigned power_mw = static_cast<unsigned>(std::lround(power_w * 1000));
+    if (gpu.last_power_mw) {
+      gpu.read_gaps_s.push_back(now_s - gpu.last_read_s);
+      if (power_mw != *gpu.last_power_mw) {
+        if (gpu.last_change_s > 0) gpu.change_gaps_s.push_back(now_s - gpu.last_change_s);
+        gpu.last_change_s = now_s;
       }
     }
-    if (nvml_->device_get_memory_info) {
-      nvml::Memory memory{};
-      if (nvml_->device_get_memory_info(device, &memory) == nvml::kSuccess) {
-        reading.memory_used_bytes = static_cast<double>(memory.used);
+    gpu.last_power_mw = power_mw;
+    gpu.last_read_s = now_s;
+    if (gpu.update_period_told || gpu.change_gaps_s.size() < kChangesToJudgeUpdates) return;
+    gpu.update_period_told = true;
+    const double update_s = median(gpu.change_gaps_s), read_s = median(gpu.read_gaps_s);
+    gpu.change_gaps_s = {};
+    gpu.read_gaps_s = {};
+    if (read_s >= 0.75 * update_s) return;
+    notices_.push_back(fmt::format("GPU {} ({}) updates its power reading every {:.0f} ms; sampling every {:.0f} ms reads the "
+                                   "same values again (--interval-ms {:.0f} measures as much for less CPU)",
+                                   devices_[i].index, devices_[i].name, update_s * 1000, read_s * 1000, update_s * 1000));
+  }
+
+  // Context figures: a failure only leaves the field absent. The cheap ones are read every tick;
+  // memory and the power limit only as often as they are worth.
+  void read_extras(WatchedGpu& gpu, double now_s, Reading& reading) const {
+    if (nvml_->device_get_utilization_rates) {
+      nvml::Utilization utilization{};
+      if (nvml_->device_get_utilization_rates(gpu.handle, &utilization) == nvml::kSuccess) {
+        reading.utilization_pct = utilization.gpu;
       }
     }
     unsigned int value = 0;
     if (nvml_->device_get_temperature &&
-        nvml_->device_get_temperature(device, nvml::kTemperatureGpu, &value) == nvml::kSuccess) {
+        nvml_->device_get_temperature(gpu.handle, nvml::kTemperatureGpu, &value) == nvml::kSuccess) {
       reading.temperature_c = value;
     }
-    if (nvml_->device_get_clock_info && nvml_->device_get_clock_info(device, nvml::kClockSm, &value) == nvml::kSuccess) {
+    if (nvml_->device_get_clock_info && nvml_->device_get_clock_info(gpu.handle, nvml::kClockSm, &value) == nvml::kSuccess) {
       reading.sm_clock_mhz = value;
     }
-    if (nvml_->device_get_power_management_limit &&
-        nvml_->device_get_power_management_limit(device, &value) == nvml::kSuccess) {
-      reading.power_limit_w = value / 1000.0;
+    if (nvml_->device_get_memory_info && now_s - gpu.memory_read_s >= kMemoryPeriodS) {
+      gpu.memory_read_s = now_s;
+      nvml::Memory memory{};
+      gpu.memory_used_bytes.reset();
+      if (nvml_->device_get_memory_info(gpu.handle, &memory) == nvml::kSuccess) {
+        gpu.memory_used_bytes = static_cast<double>(memory.used);
+      }
     }
+    reading.memory_used_bytes = gpu.memory_used_bytes;
+    if (nvml_->device_get_power_management_limit && now_s - gpu.limit_read_s >= kPowerLimitPeriodS) {
+      gpu.limit_read_s = now_s;
+      gpu.power_limit_w.reset();
+      if (nvml_->device_get_power_management_limit(gpu.handle, &value) == nvml::kSuccess) gpu.power_limit_w = value / 1000.0;
+    }
+    reading.power_limit_w = gpu.power_limit_w;
   }
 
   std::unique_ptr<NvmlLibrary> nvml_;
   std::vector<DeviceInfo> devices_;
   std::vector<WatchedGpu> gpus_;
+  SecondsClock clock_;
+  std::vector<std::string> notices_;
 };
 
 // Starts the energy counter, or explains in the note why the GPU has none.
@@ -126,7 +198,7 @@ void start_energy_counter(const NvmlLibrary& nvml, WatchedGpu& gpu, DeviceInfo& 
 }  // namespace
 
 Result<std::unique_ptr<Sensor>> make_nvml_sensor(const std::string& library_path,
-                                                 const std::optional<std::string>& cuda_visible_devices) {
+                                                 const std::optional<std::string>& cuda_visible_devices, SecondsClock clock) {
   auto opened = NvmlLibrary::open(library_path);
   if (!opened) return opened.error();
   std::unique_ptr<NvmlLibrary> nvml = std::move(opened).value();
@@ -173,7 +245,8 @@ Result<std::unique_ptr<Sensor>> make_nvml_sensor(const std::string& library_path
     devices.push_back(std::move(info));
     gpus.push_back(gpu);
   }
-  return std::unique_ptr<Sensor>(std::make_unique<NvmlSensor>(std::move(nvml), std::move(devices), std::move(gpus)));
+  return std::unique_ptr<Sensor>(
+      std::make_unique<NvmlSensor>(std::move(nvml), std::move(devices), std::move(gpus), std::move(clock)));
 }
 
 }  // namespace wattcast

@@ -55,6 +55,14 @@ class Sensor {
   // Appends one reading per device. An error is reported by the monitor once and the sensor is
   // then skipped; a device that fails alone is left out of `out` for that tick.
   virtual Status sample(std::vector<Reading>& out) = 0;
+  // Asks the next sample() to carry every energy counter's value. Sensors whose counter is costly
+  // to read (NVML's: ~4 ms of CPU a read) read it only at such anchors and rarely in between;
+  // the monitor asks at a run's first and last samples and at its epoch markers, where totals
+  // and epoch energies must be the counter's own.
+  virtual void read_counters_next() {}
+  // What the user should know once about how this sensor is read (a GPU that updates its
+  // readings less often than it is sampled, say); empty by default.
+  virtual std::vector<std::string> take_notices() { return {}; }
 };
 
 }  // namespace wattcast

@@ -19,17 +19,29 @@ class NvmlSensorTest : public ::testing::Test {
  protected:
   void TearDown() override { ::unsetenv("WATTCAST_FAKE_NVML_SCRIPT"); }
 
+  // The sensor's schedule follows `now_s_`, which the tests step; the fake GPU's clock, with
+  // clock=power_calls, moves one 100 ms update period at each power read.
   Result<std::unique_ptr<Sensor>> open_with_script(const std::string& script,
                                                    const std::optional<std::string>& visible = std::nullopt) {
     tree_.write("nvml-script.txt", script);
     ::setenv("WATTCAST_FAKE_NVML_SCRIPT", tree_.path("nvml-script.txt").c_str(), 1);
-    return make_nvml_sensor(WATTCAST_FAKE_NVML, visible);
+    return make_nvml_sensor(WATTCAST_FAKE_NVML, visible, [this] { return now_s_; });
   }
 
   std::string three_gpus() const {
-    return std::string("gpu name=NVIDIA A100-SXM4-40GB; uuid=") + kUuidA + "; energy_step_mj=1000\n" +
-           "gpu name=NVIDIA H100 80GB HBM3; uuid=" + kUuidB + "; energy_step_mj=1000\n" +
-           "gpu name=Tesla P100-PCIE-16GB; uuid=" + kUuidC + "\n";
+    return std::string("gpu name=NVIDIA A100-SXM4-40GB; uuid=") + kUuidA + "; clock=power_calls\n" +
+           "gpu name=NVIDIA H100 80GB HBM3; uuid=" + kUuidB + "; clock=power_calls\n" +
+           "gpu name=Tesla P100-PCIE-16GB; uuid=" + kUuidC + "; counter=no\n";
+  }
+
+  // One sample per step of `step_s`; the readings of each.
+  std::vector<std::vector<Reading>> sample_every(Sensor& sensor, double step_s, int samples) {
+    std::vector<std::vector<Reading>> ticks(static_cast<size_t>(samples));
+    for (auto& tick : ticks) {
+      EXPECT_TRUE(sensor.sample(tick).ok());
+      now_s_ += step_s;
+    }
+    return ticks;
   }
 
   static std::vector<std::string> uuids_of(const Sensor& sensor) {
@@ -39,6 +51,7 @@ class NvmlSensorTest : public ::testing::Test {
   }
 
   testing::TempTree tree_;
+  double now_s_ = 1000;
 };
 
 TEST_F(NvmlSensorTest, DiscoversEveryGpuWhenNoSelectionIsGiven) {
@@ -57,7 +70,7 @@ TEST_F(NvmlSensorTest, DiscoversEveryGpuWhenNoSelectionIsGiven) {
 
 TEST_F(NvmlSensorTest, EnergyIsTheCounterDeltaSinceTheSensorStarted) {
   auto sensor = open_with_script(
-      "gpu name=V100; energy_start_mj=5000000; energy_step_mj=2500; power_mw=100000,150500; power_limit_mw=250000; "
+      "gpu name=V100; clock=power_calls; energy_start_mj=5000000; power_mw=100000,150500,120000; power_limit_mw=250000; "
       "utilization_pct=87; memory_used_bytes=2000000000; temperature_c=71; sm_clock_mhz=1530\n");
   ASSERT_TRUE(sensor.ok()) << sensor.error().message;
 
@@ -65,23 +78,70 @@ TEST_F(NvmlSensorTest, EnergyIsTheCounterDeltaSinceTheSensorStarted) {
   ASSERT_TRUE((*sensor)->sample(first).ok());
   ASSERT_EQ(first.size(), 1u);
   EXPECT_DOUBLE_EQ(first[0].power_w, 100.0);
-  ASSERT_TRUE(first[0].energy_j.has_value());
-  EXPECT_DOUBLE_EQ(*first[0].energy_j, 2.5);
+  ASSERT_TRUE(first[0].energy_j.has_value()) << "the first sample anchors the counter";
+  EXPECT_DOUBLE_EQ(*first[0].energy_j, 0.0);
   EXPECT_EQ(first[0].utilization_pct, 87.0);
   EXPECT_EQ(first[0].memory_used_bytes, 2e9);
   EXPECT_EQ(first[0].temperature_c, 71.0);
   EXPECT_EQ(first[0].sm_clock_mhz, 1530.0);
   EXPECT_EQ(first[0].power_limit_w, 250.0);
 
+  (*sensor)->read_counters_next();
   std::vector<Reading> second;
   ASSERT_TRUE((*sensor)->sample(second).ok());
   ASSERT_EQ(second.size(), 1u);
   EXPECT_DOUBLE_EQ(second[0].power_w, 150.5);
-  EXPECT_DOUBLE_EQ(*second[0].energy_j, 5.0);
+  ASSERT_TRUE(second[0].energy_j.has_value());
+  EXPECT_DOUBLE_EQ(*second[0].energy_j, 10.0) << "100 W over the first 100 ms update period";
+
+  std::vector<Reading> third;
+  ASSERT_TRUE((*sensor)->sample(third).ok());
+  EXPECT_DOUBLE_EQ(third[0].power_w, 120.0);
+  EXPECT_FALSE(third[0].energy_j.has_value()) << "no anchor asked for: the costly counter is not read";
+  EXPECT_EQ(third[0].power_limit_w, 250.0) << "the power limit is repeated from its last read";
+}
+
+TEST_F(NvmlSensorTest, CounterIsReadAtAnchorsAndEvery30SecondsOnly) {
+  auto sensor = open_with_script("gpu name=NVIDIA H200; clock=power_calls\n");
+  ASSERT_TRUE(sensor.ok()) << sensor.error().message;
+  const auto ticks = sample_every(**sensor, 0.125, 560);  // 70 s at 125 ms (exact in binary)
+  std::vector<size_t> with_counter;
+  for (size_t i = 0; i < ticks.size(); ++i) {
+    ASSERT_EQ(ticks[i].size(), 1u);
+    if (ticks[i][0].energy_j) with_counter.push_back(i);
+  }
+  EXPECT_EQ(with_counter, (std::vector<size_t>{0, 240, 480}));
+  EXPECT_GT(*ticks[480][0].energy_j, *ticks[240][0].energy_j);
+}
+
+TEST_F(NvmlSensorTest, SamplingFasterThanTheGpuUpdatesIsToldOnce) {
+  // The GPU changes its reading every 10th read: at 10 ms a read, every 100 ms.
+  std::string power;
+  for (int block = 0; block < 15; ++block) {
+    for (int i = 0; i < 10; ++i) power += std::to_string(200000 + 1000 * block) + ",";
+  }
+  power.pop_back();
+  auto sensor = open_with_script("gpu name=NVIDIA H200; clock=power_calls; power_mw=" + power + "\n");
+  ASSERT_TRUE(sensor.ok()) << sensor.error().message;
+  sample_every(**sensor, 0.01, 150);
+  const auto notices = (*sensor)->take_notices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].find("GPU 0 (NVIDIA H200) updates its power reading every 100 ms; sampling every 10 ms"), std::string::npos)
+      << notices[0];
+  EXPECT_NE(notices[0].find("--interval-ms 100"), std::string::npos) << notices[0];
+  sample_every(**sensor, 0.01, 150);
+  EXPECT_TRUE((*sensor)->take_notices().empty()) << "said once";
+}
+
+TEST_F(NvmlSensorTest, SamplingAtTheGpusOwnPaceSaysNothing) {
+  auto sensor = open_with_script("gpu name=NVIDIA H200; clock=power_calls\n");  // a new value at every read
+  ASSERT_TRUE(sensor.ok()) << sensor.error().message;
+  sample_every(**sensor, 0.1, 100);
+  EXPECT_TRUE((*sensor)->take_notices().empty());
 }
 
 TEST_F(NvmlSensorTest, GpuWithoutEnergyCounterReportsPowerOnlyAndSaysSo) {
-  auto sensor = open_with_script("gpu name=Tesla P100-PCIE-16GB; power_mw=42000\n");
+  auto sensor = open_with_script("gpu name=Tesla P100-PCIE-16GB; counter=no; power_mw=42000\n");
   ASSERT_TRUE(sensor.ok()) << sensor.error().message;
   EXPECT_NE((*sensor)->devices()[0].note.find("no total-energy counter"), std::string::npos);
   EXPECT_EQ((*sensor)->devices()[0].provenance, Provenance::kMeasured);
@@ -138,18 +198,24 @@ TEST_F(NvmlSensorTest, CudaVisibleDevicesNamingNoGpuIsAnErrorSayingWhatExists) {
 
 TEST_F(NvmlSensorTest, ErrorMidRunLeavesOnlyThatGpuOutOfThatTick) {
   auto sensor = open_with_script(std::string("gpu name=flaky; uuid=") + kUuidA +
-                                 "; energy_step_mj=1000; fail_calls=2\n"
-                                 "gpu name=steady; uuid=" + kUuidB + "; energy_step_mj=1000\n");
+                                 "; clock=power_calls; power_mw=100000; fail_calls=2\n"
+                                 "gpu name=steady; uuid=" + kUuidB + "; clock=power_calls; power_mw=100000\n");
   ASSERT_TRUE(sensor.ok()) << sensor.error().message;
   std::vector<std::vector<Reading>> ticks(3);
-  for (auto& tick : ticks) ASSERT_TRUE((*sensor)->sample(tick).ok());
+  ASSERT_TRUE((*sensor)->sample(ticks[0]).ok());
+  (*sensor)->read_counters_next();
+  ASSERT_TRUE((*sensor)->sample(ticks[1]).ok());
+  ASSERT_TRUE((*sensor)->sample(ticks[2]).ok());
 
   ASSERT_EQ(ticks[0].size(), 2u);
   ASSERT_EQ(ticks[1].size(), 1u);
   EXPECT_EQ(ticks[1][0].device, 1u);
+  EXPECT_TRUE(ticks[1][0].energy_j.has_value()) << "the steady GPU is anchored when asked";
   ASSERT_EQ(ticks[2].size(), 2u) << "the flaky GPU is back once NVML answers again";
   EXPECT_EQ(ticks[2][0].device, 0u);
-  EXPECT_DOUBLE_EQ(*ticks[2][0].energy_j, 3.0) << "the counter covers the missed tick";
+  ASSERT_TRUE(ticks[2][0].energy_j.has_value()) << "its missed anchor is taken at its next good read";
+  EXPECT_DOUBLE_EQ(*ticks[2][0].energy_j, 20.0) << "the counter covers the missed tick: 100 W for two periods";
+  EXPECT_FALSE(ticks[2][1].energy_j.has_value()) << "the steady GPU was anchored already";
 }
 
 TEST_F(NvmlSensorTest, LostGpuIsAnErrorNamingIt) {

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "monitor/run_summary.h"
+#include "support/eventually.h"
 #include "store/sqlite_store.h"
 
 namespace wattcast {
@@ -59,6 +61,31 @@ class FailingSensor : public Sensor {
  private:
   bool throws_;
   std::vector<DeviceInfo> devices_;
+};
+
+// Like NVML's, its energy counter is read only when an anchor is asked for; each read finds it
+// `step_j` further on, whatever power says, so anchored figures are told apart from integrated ones.
+class AnchoredCounterSensor : public Sensor {
+ public:
+  AnchoredCounterSensor(double power_w, double step_j) : power_w_(power_w), step_j_(step_j) {
+    devices_.push_back({"gpu", "anchored", "a0", 0, Provenance::kMeasured, ""});
+  }
+  std::string name() const override { return "anchored"; }
+  const std::vector<DeviceInfo>& devices() const override { return devices_; }
+  void read_counters_next() override { requested_ = true; }
+  Status sample(std::vector<Reading>& out) override {
+    Reading r;
+    r.power_w = power_w_;
+    if (std::exchange(requested_, false)) r.energy_j = step_j_ * static_cast<double>(counter_reads++);
+    out.push_back(r);
+    return ok_status();
+  }
+  int counter_reads = 0;  // read by the test once the sampler has stopped
+
+ private:
+  std::vector<DeviceInfo> devices_;
+  double power_w_, step_j_;
+  bool requested_ = false;
 };
 
 std::string store_path(const std::string& name) {
@@ -146,6 +173,69 @@ TEST(SamplerTest, DeviceTotalsMatchTheSummaryOfWhatWasStored) {
   EXPECT_GT(summary.energy_j, 0);
   EXPECT_DOUBLE_EQ(totals[0].energy_j, summary.devices[0].energy_j);
   EXPECT_EQ(sampler.live().samples_stored, static_cast<int64_t>(summary.devices[0].samples));
+}
+
+}  // namespace
+}  // namespace wattcast
+
+namespace wattcast {
+namespace {
+
+struct AnchoredRun {
+  std::unique_ptr<RunStore> store;
+  int64_t run = 0;
+  AnchoredCounterSensor* sensor = nullptr;
+  std::unique_ptr<Sampler> sampler;
+};
+
+// One long interval: the only samples are the first, the anchors asked for and the last.
+AnchoredRun start_anchored_run(const std::string& name, double power_w, double step_j) {
+  AnchoredRun r;
+  r.store = std::move(open_sqlite_store(store_path(name))).value();
+  r.run = *r.store->begin_run(RunRecord{});
+  auto sensor = std::make_unique<AnchoredCounterSensor>(power_w, step_j);
+  r.sensor = sensor.get();
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*r.store->add_device(r.run, "anchored", r.sensor->devices()[0])}});
+  SamplerOptions options;
+  options.interval = std::chrono::hours(1);
+  r.sampler = std::make_unique<Sampler>(std::move(bindings), *r.store, options);
+  r.sampler->start();
+  return r;
+}
+
+TEST(SamplerAnchorTest, AnEpochMarkerGetsTheCountersOwnEnergy) {
+  AnchoredRun r = start_anchored_run("anchor", 100, 1000);
+  // The first sample is an anchor of its own; the marker comes after it.
+  ASSERT_TRUE(wattcast::testing::eventually([&] { return r.sampler->live().ticks >= 1; }));
+  EXPECT_DOUBLE_EQ(r.sampler->anchored_energy_j(unix_time_s()), 1000) << "the counter's second read, not 100 W integrated";
+  // A marker received before the last anchor is covered by it: no costly read again.
+  const double again = r.sampler->anchored_energy_j(0);
+  EXPECT_GE(again, 1000);
+  EXPECT_LT(again, 1010);
+  ASSERT_TRUE(r.sampler->stop().ok());
+  EXPECT_EQ(r.sensor->counter_reads, 3) << "first sample, the marker's anchor, the last sample";
+
+  const auto samples = *r.store->samples(r.run);
+  ASSERT_EQ(samples.size(), 3u);
+  for (const auto& sample : samples) EXPECT_TRUE(sample.reading.energy_j.has_value());
+  auto summary = summarize_run(*r.store, r.run);
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_DOUBLE_EQ(summary->energy_j, 2000) << "the run's total is the counter's difference";
+}
+
+TEST(SamplerAnchorTest, LiveEnergyNeverGoesBackWhenTheCounterIsBelowThePowerIntegral) {
+  // 10 MW integrated between anchors runs far ahead of a counter that moves 1 mJ a read.
+  AnchoredRun r = start_anchored_run("monotone", 1e7, 1e-3);
+  double previous = r.sampler->live().energy_j;
+  for (int i = 0; i < 5; ++i) {
+    const double energy = r.sampler->anchored_energy_j(unix_time_s());
+    EXPECT_GE(energy, previous);
+    previous = energy;
+  }
+  ASSERT_TRUE(r.sampler->stop().ok());
+  EXPECT_GE(r.sampler->live().energy_j, previous);
+  for (const auto& total : r.sampler->device_totals()) EXPECT_GE(total.energy_j, 0);
 }
 
 }  // namespace
