@@ -3,7 +3,11 @@
 side by side with the study's approach (bench/psutil_loop.py), at 100 ms and 1 ms, while an
 idle command (sleep) runs. Figures go to stdout as a markdown table.
 
-usage: monitor_overhead.py BUILD_DIR [SECONDS]
+The GPU rows read a fake H200 (tests/fakes/fake_nvml.cpp, built with the tests): its calls cost
+what the real ones cost (the energy counter ~4 ms of CPU, power 2 us, the power limit 170 us) and
+its readings change every 100 ms, as measured on a real H200 (tests/fixtures/h200/README.md).
+
+usage: monitor_overhead.py BUILD_DIR [SECONDS] [INTERVALS_MS]   (INTERVALS_MS: comma-separated, default 100,1)
 """
 import os
 import subprocess
@@ -32,6 +36,8 @@ def cost(argv):
 def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
+    intervals = [int(ms) for ms in sys.argv[3].split(",")] if len(sys.argv) > 3 else [100, 1]
+    fake_nvml = os.path.abspath(os.path.join(build, "tests", "fakes", "libfake-nvml.so"))
     wattcast = os.path.join(build, "wattcast")
     loop = os.path.join(HERE, "psutil_loop.py")
     print(f"idle command: sleep {seconds:g}. CPU seconds per hour of monitoring = (CPU seconds with `sleep {seconds:g}`"
@@ -42,6 +48,10 @@ def main():
     trace = os.path.join(tempfile.gettempdir(), "wattcast-bench-trace.csv")
     with open(trace, "w") as f:
         f.write("t_s,device,power_w\n0,gpu0,250\n")
+    script = os.path.join(tempfile.gettempdir(), "wattcast-bench-h200.nvml")
+    with open(script, "w") as f:
+        f.write("gpu name=NVIDIA H200; uuid=GPU-00000000-0000-0000-0000-0000000000a1\n")
+    gpu_env = ["env", f"WATTCAST_NVML_LIBRARY={fake_nvml}", f"WATTCAST_FAKE_NVML_SCRIPT={script}"]
     monitors = [
         ("wattcast measure", lambda ms, store, cmd: [wattcast, "measure", "--interval-ms", str(ms), "--out", store, "--"] + cmd),
         # No GPU on the benchmark machine: a replayed trace stands in for a sensor read at every
@@ -51,10 +61,16 @@ def main():
         ("python psutil loop (the study's: every source every tick)", lambda ms, store, cmd: [sys.executable, loop, str(ms)] + cmd),
         ("python psutil loop (wattcast's cadence: slow sources 1/s)",
          lambda ms, store, cmd: [sys.executable, loop, str(ms), "--slow-sources-every-s", "1"] + cmd),
+        ("GPU: wattcast measure, fake H200 (NVML)",
+         lambda ms, store, cmd: gpu_env + [wattcast, "measure", "--interval-ms", str(ms), "--out", store, "--"] + cmd),
+        ("GPU: python loop, fake H200 power every tick + psutil (the study's)",
+         lambda ms, store, cmd: gpu_env + [sys.executable, loop, str(ms), "--nvml", fake_nvml] + cmd),
     ]
+    if not os.path.exists(fake_nvml):
+        sys.exit(f"{fake_nvml} is missing: build the tests first")
     per_hour = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for interval_ms in (100, 1):
+        for interval_ms in intervals:
             for name, argv in monitors:
                 store = os.path.join(tmp, f"runs-{interval_ms}.db")
                 # One process at a time, so each figure is that process's own.
@@ -64,11 +80,14 @@ def main():
                 per_hour[(name, interval_ms)] = hourly
                 print(f"| {name} | {interval_ms} ms | {hourly:.2f} | {100.0 * hourly / 3600.0:.3f} | {start_cpu:.3f} | {rss:.1f} |")
     print()
-    for interval_ms in (100, 1):
+    for interval_ms in intervals:
         for reference in monitors[:2]:
             w = max(per_hour[(reference[0], interval_ms)], 1e-9)
             print(f"at {interval_ms} ms: the study's Python loop uses {per_hour[(monitors[2][0], interval_ms)] / w:.0f}x the CPU of "
                   f"{reference[0]} ({per_hour[(monitors[3][0], interval_ms)] / w:.0f}x at wattcast's cadence)")
+        gpu = max(per_hour[(monitors[4][0], interval_ms)], 1e-9)
+        print(f"at {interval_ms} ms with a GPU: the study's loop uses {per_hour[(monitors[5][0], interval_ms)] / gpu:.0f}x the CPU of "
+              f"wattcast measure ({100.0 * gpu / 3600.0:.3f}% of a core)")
 
 
 if __name__ == "__main__":

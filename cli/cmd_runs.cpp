@@ -115,7 +115,10 @@ struct ExportOptions : StoreOption {
   std::string out;
 };
 
-std::string optional_text(const std::optional<double>& v) { return v ? fmt::format("{:.10g}", *v) : ""; }
+// CSV keeps full precision: the shortest text that reads back as the same double, so `store
+// import` of an export and a second export give the same file.
+std::string full_precision(double v) { return fmt::format("{}", v); }
+std::string optional_text(const std::optional<double>& v) { return v ? full_precision(*v) : ""; }
 
 void export_run(const ExportOptions& options) {
   check_format(options.format, {"csv", "jsonl"});
@@ -128,8 +131,8 @@ void export_run(const ExportOptions& options) {
     if (options.format == "csv") out = csv_line({"epoch", "start_s", "duration_s", "energy_j", "mean_power_w", "metrics_json"});
     for (const auto& e : summary.epochs) {
       if (options.format == "csv") {
-        out += csv_line({std::to_string(e.epoch), fmt::format("{:.6f}", e.start_s), fmt::format("{:.6f}", e.end_s - e.start_s),
-                         fmt::format("{:.6g}", e.energy_j), fmt::format("{:.6g}", e.mean_power_w), nlohmann::json(e.metrics).dump()});
+        out += csv_line({std::to_string(e.epoch), full_precision(e.start_s), full_precision(e.end_s - e.start_s),
+                         full_precision(e.energy_j), full_precision(e.mean_power_w), nlohmann::json(e.metrics).dump()});
       } else {
         out += nlohmann::json{{"epoch", e.epoch}, {"start_s", e.start_s}, {"duration_s", e.end_s - e.start_s}, {"energy_j", e.energy_j},
                               {"mean_power_w", e.mean_power_w}, {"metrics", e.metrics}}.dump() + "\n";
@@ -147,7 +150,7 @@ void export_run(const ExportOptions& options) {
       const Reading& r = s.reading;
       const std::optional<double> power = std::isfinite(r.power_w) ? std::optional<double>(r.power_w) : std::nullopt;
       if (options.format == "csv") {
-        out += csv_line({std::to_string(s.tick), fmt::format("{:.6f}", s.t_s), d.info.name, d.info.kind, optional_text(power), optional_text(r.energy_j),
+        out += csv_line({std::to_string(s.tick), full_precision(s.t_s), d.info.name, d.info.kind, optional_text(power), optional_text(r.energy_j),
                          optional_text(r.utilization_pct), optional_text(r.memory_used_bytes), optional_text(r.temperature_c),
                          optional_text(r.sm_clock_mhz), optional_text(r.power_limit_w), optional_text(r.cpu_time_s), optional_text(r.rss_bytes)});
       } else {

@@ -1,12 +1,17 @@
 // `wattcast store replay-spool SPOOL --store URL`: deliver what a monitor kept in its spool while
 // the shared store was away (see src/store/spooling_store.h), then delete the spool.
+// `wattcast store import SAMPLES.csv [--epochs EPOCHS.csv] --store S`: a run that `wattcast
+// export` wrote, back into a store as a new run.
 
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/run_output.h"
+#include "store/open_store.h"
 #include "store/postgres_store.h"
+#include "store/run_import.h"
 #include "store/spool_file.h"
 
 namespace wattcast::cli {
@@ -42,6 +47,28 @@ void replay_spool(const ReplayOptions& options) {
                options.spool.c_str());
 }
 
+struct ImportOptions {
+  std::string samples;
+  std::optional<std::string> epochs;
+  std::string store = default_store_path();
+  std::vector<std::string> tags;
+};
+
+void import_run(const ImportOptions& options) {
+  // Both files are read and checked before the store is opened: a bad file writes nothing.
+  ImportedRun imported = unwrap(read_exported_run(options.samples, options.epochs));
+  for (const auto& tag : options.tags) {
+    const auto eq = tag.find('=');
+    if (eq == std::string::npos || eq == 0) throw CliError("--tag: expected KEY=VALUE, got '" + tag + "'");
+    imported.run.tags[tag.substr(0, eq)] = tag.substr(eq + 1);
+  }
+  auto store = unwrap(open_store(options.store));
+  const int64_t run_id = unwrap(store_imported_run(*store, imported));
+  std::printf("%lld\n", static_cast<long long>(run_id));
+  std::fprintf(stderr, "wattcast: imported %s as run %lld in %s\n", options.samples.c_str(), static_cast<long long>(run_id),
+               mask_password(options.store).c_str());
+}
+
 }  // namespace
 
 void add_store_commands(CLI::App& app) {
@@ -52,6 +79,14 @@ void add_store_commands(CLI::App& app) {
   replay->add_option("spool", options->spool, "The spool file the monitor named")->required();
   replay->add_option("--store", options->store, "The postgresql:// URL the run was measured into")->required();
   replay->callback([options] { replay_spool(*options); });
+
+  auto imported = std::make_shared<ImportOptions>();
+  auto* import_command = store->add_subcommand("import", "Add a run that 'wattcast export' wrote to a store, as a new run; prints its id");
+  import_command->add_option("samples", imported->samples, "The samples CSV ('wattcast export RUN')")->required();
+  import_command->add_option("--epochs", imported->epochs, "The epochs CSV with their metrics ('wattcast export RUN --what epochs')");
+  import_command->add_option("--store", imported->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
+  import_command->add_option("--tag", imported->tags, "KEY=VALUE recorded with the run (repeatable)")->allow_extra_args(false);
+  import_command->callback([imported] { import_run(*imported); });
 }
 
 }  // namespace wattcast::cli

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "cli/cli_runner.h"
 #include "test_paths.h"
+#include "core/csv.h"
 #include "store/sqlite_store.h"
 
 namespace wattcast::testing {
@@ -183,6 +185,71 @@ TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   EXPECT_GE((*opened)->samples(runs[0].id)->size(), seen);
   auto show = run_cli("show 1 --store " + store);
   EXPECT_EQ(show.exit_code, 0) << show.err;
+}
+
+}  // namespace
+}  // namespace wattcast::testing
+
+namespace wattcast::testing {
+namespace {
+
+// A fake H200 (tests/fakes/fake_nvml.cpp): its energy counter costs ~4 ms of CPU a read and its
+// readings change every 100 ms, as on the real GPU.
+// The commands the test runs see it instead of the machine's libnvidia-ml.
+class FakeGpu {
+ public:
+  FakeGpu() {
+    ::setenv("WATTCAST_NVML_LIBRARY", WATTCAST_FAKE_NVML, 1);
+    ::setenv("WATTCAST_FAKE_NVML_SCRIPT",
+             write_scratch("h200.nvml", "gpu name=NVIDIA H200; uuid=GPU-00000000-0000-0000-0000-0000000000a1\n").c_str(), 1);
+  }
+  ~FakeGpu() {
+    ::unsetenv("WATTCAST_NVML_LIBRARY");
+    ::unsetenv("WATTCAST_FAKE_NVML_SCRIPT");
+  }
+};
+
+// Sampled at 20 ms, the GPU is read 5 times per update: said once; the counter is read at the
+// epoch markers (so epoch energies are its own) and the run's ends, not at every sample.
+TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
+  const std::string store = fresh_store("gpu.db");
+  const std::string script = write_scratch("train_gpu.py",
+                                           "import time, wattcast\n"
+                                           "for epoch in range(3):\n"
+                                           "    wattcast.epoch_begin()\n"
+                                           "    time.sleep(0.6)\n"
+                                           "    wattcast.epoch_end(metrics={'val_f1': 0.5})\n");
+  const FakeGpu gpu;
+  auto result = run_cli("measure --interval-ms 20 --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string notice = "GPU 0 (NVIDIA H200) updates its power reading every 100 ms; sampling every 20 ms";
+  const size_t first = result.err.find(notice);
+  ASSERT_NE(first, std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find(notice, first + 1), std::string::npos) << "once";
+
+  auto samples = run_cli("export 1 --store " + store);
+  ASSERT_EQ(samples.exit_code, 0) << samples.err;
+  auto epochs = run_cli("export 1 --what epochs --store " + store);
+  ASSERT_EQ(epochs.exit_code, 0) << epochs.err;
+  auto sample_table = CsvTable::parse(samples.out, "samples");
+  auto epoch_table = CsvTable::parse(epochs.out, "epochs");
+  ASSERT_TRUE(sample_table.ok() && epoch_table.ok());
+  std::vector<double> gpu_sample_s, anchor_s;
+  for (const auto& row : sample_table->rows()) {
+    if (row.text("kind") != "gpu") continue;
+    gpu_sample_s.push_back(*row.number("t_s"));
+    if (!row.text("energy_j").empty()) anchor_s.push_back(*row.number("t_s"));
+  }
+  ASSERT_GE(gpu_sample_s.size(), 60u);
+  EXPECT_LE(anchor_s.size(), 2u + 6u + 1u) << "the run's ends and one per marker at most";
+  ASSERT_EQ(epoch_table->rows().size(), 3u);
+  for (const auto& row : epoch_table->rows()) {
+    const double start_s = *row.number("start_s");
+    for (double marker_s : {start_s, start_s + *row.number("duration_s")}) {
+      const bool anchored = std::any_of(anchor_s.begin(), anchor_s.end(), [&](double t) { return t >= marker_s && t < marker_s + 0.1; });
+      EXPECT_TRUE(anchored) << "no counter read right after the marker at " << marker_s;
+    }
+  }
 }
 
 }  // namespace
