@@ -76,7 +76,7 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
   // The remaining epochs' sum: its mean is estimated from w epochs, and each remaining epoch
   // varies on its own, hence sqrt(1/w + 1/remaining) in units of one epoch's spread.
   auto sum_half_width = [&](const Spread& s) {
-    return remaining > 0 ? options.spread_inflation * t * s.sd * remaining * std::sqrt(1.0 / w + 1.0 / remaining) : 0.0;
+    return remaining > 0 ? t * s.sd * remaining * std::sqrt(1.0 / w + 1.0 / remaining) : 0.0;
   };
   const std::string switch_reason = remaining > 0 ? switch_still_possible(trace, options.switch_horizon_epoch) : "";
   // Energy the remaining epochs may use beyond the window's level if a phase switch comes.
@@ -112,7 +112,7 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
     const double outside_to_come_j = outside_j + remaining * mean_gap_j;
     by_power.energy_j = epochs_j + outside_to_come_j + teardown.expected_j;
     // Relative errors of the mean power and of the projected duration, added in quadrature.
-    const double power_rel = power.mean > 0 ? options.spread_inflation * t * power.sd / std::sqrt(w) / power.mean : 0;
+    const double power_rel = power.mean > 0 ? t * power.sd / std::sqrt(w) / power.mean : 0;
     const double duration_rel = by_power.duration_s > 0 ? sum_half_width(duration) / by_power.duration_s : 0;
     const double half = epochs_j * std::hypot(power_rel, duration_rel);
     const double remaining_epochs_j = window_power_w * remaining * duration.mean;

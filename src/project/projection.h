@@ -50,10 +50,6 @@ struct ProjectionOptions {
   // ... and until then the upper bound lets the remaining epochs use this much more energy each:
   // unfreezing a resnet50's backbone made its epochs 2.4 times as costly on the H200.
   double switch_energy_factor = 3.0;
-  // The interval's half-width from the window's spread is multiplied by this; calibrated on the
-  // synthetic runs and the H200 traces (BENCHMARKS.md): the spread of 5 epochs misses drift and
-  // the epochs' periodic structure (validation, checkpoints).
-  double spread_inflation = 1.0;
 };
 
 struct ProjectionSet {

@@ -101,6 +101,13 @@ SweepCell sweep_cell(const std::vector<EpochTrace>& runs, int window, int start)
 
 }  // namespace
 
+std::vector<int> every_epoch_to_30_then_some() {
+  std::vector<int> epochs;
+  for (int k = 2; k <= 30; ++k) epochs.push_back(k);
+  for (int k : {40, 50, 75, 100}) epochs.push_back(k);
+  return epochs;
+}
+
 ProjectionEvaluation evaluate_projections(const std::vector<EpochTrace>& all_runs, const EvaluationOptions& options) {
   ProjectionEvaluation out;
   std::vector<EpochTrace> runs;

@@ -49,10 +49,13 @@ struct ProjectionEvaluation {
   std::vector<std::string> notes;         // runs skipped and why
 };
 
+std::vector<int> every_epoch_to_30_then_some();
+
 struct EvaluationOptions {
   std::vector<std::string> detectors = {"fixed", "online", "fluss"};
   std::vector<int> after_epochs = {10, 15, 20};
-  std::vector<int> coverage_epochs = {5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 20, 25, 30, 40, 50, 75, 100};
+  // Every epoch up to 30 (the first projections and the phase switches fall there), then a few.
+  std::vector<int> coverage_epochs = every_epoch_to_30_then_some();
   ProjectionOptions projection;
 };
 

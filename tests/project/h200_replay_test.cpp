@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 #include "project/earliest_projection.h"
@@ -54,6 +55,9 @@ TEST(H200ReplayTest, EveryIntervalFromTheFirstProjectionOnHoldsTheTotal) {
       if (!found) continue;
       ++projected;
       const Projection& p = found->projections.projections.front();
+      // The figures BENCHMARKS.md quotes.
+      std::printf("%s after epoch %d of %d: %.4g kJ (%.4g-%.4g), error %+.2f%%, from epoch %d\n", name, k, n, p.energy_j / 1000,
+                  p.low_j / 1000, p.high_j / 1000, error_pct(p, *run.actual_total_j), found->stabilization.epoch);
       SCOPED_TRACE(std::string(name) + " after epoch " + std::to_string(k));
       EXPECT_LE(p.low_j, *run.actual_total_j);
       EXPECT_GE(p.high_j, *run.actual_total_j);
