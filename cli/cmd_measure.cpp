@@ -271,7 +271,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       const double energy_j = boundary ? sampler.anchored_energy_j(m.t_s) : sampler.live().energy_j;
       if (marker.type == MarkerType::kEpochBegin) {
         current_epoch = m.epoch;
-        steering.epoch_begin(m.epoch, m.t_s, energy_j);
+        // Stored with the marker so that `project` on the stored run sees the phase signal too.
+        if (marker.trainable_params) m.metrics["trainable_params"] = static_cast<double>(*marker.trainable_params);
+        if (marker.total_params) m.metrics["total_params"] = static_cast<double>(*marker.total_params);
+        steering.epoch_begin(m.epoch, m.t_s, energy_j, marker.trainable_params, marker.total_params);
       } else if (marker.type == MarkerType::kEpochEnd) {
         steering.epoch_end(m.epoch, m.t_s, energy_j, m.metrics, true);
       } else if (marker.type == MarkerType::kEarlyStopping) {

@@ -80,6 +80,11 @@ ProjectionResult project_one(const ProjectOptions& options) {
   if (options.epochs == 0 && !finished) throw CliError("--epochs: needed for a run still going (how many epochs it will have)");
   if (r.total_epochs < recorded) throw CliError(fmt::format("--epochs {}: the run already has {} epochs", r.total_epochs, recorded));
   if (options.at_epoch > recorded) throw CliError(fmt::format("--at-epoch {}: the run has {} epochs", options.at_epoch, recorded));
+  if (finished && r.total_epochs > recorded) {
+    // Its total is that of a shorter run than the one projected: nothing to compare with.
+    r.trace.actual_total_j.reset();
+    r.notes.push_back(fmt::format("--epochs {}: the run ended after {} epochs, so its measured total is no error reference", r.total_epochs, recorded));
+  }
   ProjectionOptions projection;
   projection.window = options.window;
   if (options.window_start > 0) projection.window_first = options.window_start;
@@ -114,7 +119,10 @@ std::string render_projection_text(const ProjectionResult& r) {
   out += fmt::format("detector: {}, stabilizing epoch {} (confidence {:.2f}; {})\n", r.stabilization.detector, r.stabilization.epoch,
                      r.stabilization.confidence, r.stabilization.note);
   const Projection& first = r.projections.projections.front();
-  out += fmt::format("window: epochs {}-{}; 90% intervals from the spread of the window's epochs\n\n", first.window_first, first.window_last);
+  out += fmt::format("window: epochs {}-{}; 90% intervals from the spread of the window's epochs{}\n", first.window_first, first.window_last,
+                     first.wide_because.empty() ? "" : " and a possible phase switch (see the note)");
+  out += fmt::format("measured up to epoch {}: {} kJ (start-up and gaps between epochs included); teardown allowance {} kJ\n\n", r.seen,
+                     format_number(first.measured_j / 1000), format_number(first.teardown_j / 1000));
   std::vector<std::string> header = {"projection", "energy_kj", "low_kj", "high_kj", "duration_s"};
   if (r.trace.actual_total_j) header.push_back("error_pct");
   TextTable table(header);
@@ -143,7 +151,8 @@ nlohmann::json projection_json(const ProjectionResult& r) {
   for (const auto& p : r.projections.projections) {
     nlohmann::json pj = {{"method", p.method},         {"energy_j", p.energy_j},         {"low_j", p.low_j},
                          {"high_j", p.high_j},         {"duration_s", p.duration_s},     {"window_first", p.window_first},
-                         {"window_last", p.window_last}};
+                         {"window_last", p.window_last}, {"measured_j", p.measured_j}, {"teardown_j", p.teardown_j},
+                         {"wide_because", p.wide_because}};
     if (r.trace.actual_total_j) pj["error_pct"] = 100 * (p.energy_j / *r.trace.actual_total_j - 1);
     j["projections"].push_back(pj);
   }
@@ -153,15 +162,24 @@ nlohmann::json projection_json(const ProjectionResult& r) {
 
 std::string render_evaluation_text(const ProjectionEvaluation& e, const std::vector<SwitchDetectionScore>& switches, size_t runs) {
   std::string out = fmt::format("{} runs replayed epoch by epoch\n\n", runs);
-  TextTable scores({"detector", "projection", "when", "available", "median_first_epoch", "median_abs_error_pct", "mean_abs_error_pct",
-                    "rmse_kj", "coverage_90"});
+  TextTable scores({"detector", "projection", "when", "available", "median_first_epoch", "median_abs_error_pct", "p90_abs_error_pct",
+                    "mean_abs_error_pct", "rmse_kj", "coverage_90"});
   for (const auto& s : e.scores) {
     scores.add_row({s.detector, s.method, s.when, fmt::format("{}/{}", s.available, s.runs),
                     s.when == "first available" && s.available ? fmt::format("{:.0f}", s.median_first_epoch) : "-",
-                    s.available ? fmt::format("{:.2f}", s.median_abs_error_pct) : "-", s.available ? fmt::format("{:.2f}", s.mean_abs_error_pct) : "-",
+                    s.available ? fmt::format("{:.2f}", s.median_abs_error_pct) : "-", s.available ? fmt::format("{:.2f}", s.p90_abs_error_pct) : "-",
+                    s.available ? fmt::format("{:.2f}", s.mean_abs_error_pct) : "-",
                     s.available ? format_number(s.rmse_kj) : "-", s.available ? fmt::format("{:.1f}%", 100 * s.coverage) : "-"});
   }
   out += scores.render();
+  out += "\nthe epoch-energy projection after k epochs (runs with a projection then; width: the 90% interval, % of the actual total)\n";
+  TextTable by_epoch({"detector", "epoch", "available", "coverage_90", "median_abs_error_pct", "p90_abs_error_pct", "median_width_pct"});
+  for (const auto& c : e.by_epoch) {
+    by_epoch.add_row({c.detector, std::to_string(c.epoch), std::to_string(c.available), c.available ? fmt::format("{:.1f}%", 100 * c.coverage) : "-",
+                      c.available ? fmt::format("{:.2f}", c.median_abs_error_pct) : "-", c.available ? fmt::format("{:.2f}", c.p90_abs_error_pct) : "-",
+                      c.available ? format_number(c.median_width_pct) : "-"});
+  }
+  out += by_epoch.render();
   auto sweep = [](const std::vector<SweepCell>& cells, const char* varied) {
     TextTable t({varied, "runs", "rmse_kj", "median_abs_error_pct"});
     for (const auto& c : cells) {
@@ -200,6 +218,7 @@ nlohmann::json evaluation_json(const ProjectionEvaluation& e, const std::vector<
                            {"available", s.available},
                            {"median_first_epoch", s.median_first_epoch},
                            {"median_abs_error_pct", s.median_abs_error_pct},
+                           {"p90_abs_error_pct", s.p90_abs_error_pct},
                            {"mean_abs_error_pct", s.mean_abs_error_pct},
                            {"rmse_kj", s.rmse_kj},
                            {"coverage", s.coverage}});
@@ -212,6 +231,12 @@ nlohmann::json evaluation_json(const ProjectionEvaluation& e, const std::vector<
     }
     return a;
   };
+  j["by_epoch"] = nlohmann::json::array();
+  for (const auto& c : e.by_epoch) {
+    j["by_epoch"].push_back({{"detector", c.detector}, {"epoch", c.epoch}, {"available", c.available}, {"coverage", c.coverage},
+                             {"median_abs_error_pct", c.median_abs_error_pct}, {"p90_abs_error_pct", c.p90_abs_error_pct},
+                             {"median_width_pct", c.median_width_pct}});
+  }
   j["sweep_by_window"] = cells(e.by_window);
   j["sweep_by_start_epoch"] = cells(e.by_start_epoch);
   j["switch_detection"] = nlohmann::json::array();

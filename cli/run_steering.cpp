@@ -48,8 +48,9 @@ LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carb
 RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel)
     : options_(options), channel_(std::move(channel)), clock_(0), projector_(make_projector(options, carbon)) {}
 
-void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j) {
-  if (auto done = clock_.begin(epoch, t_s, energy_so_far_j)) finished(*done, t_s);
+void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j, std::optional<double> trainable_params,
+                              std::optional<double> total_params) {
+  if (auto done = clock_.begin(epoch, t_s, energy_so_far_j, trainable_params, total_params)) finished(*done, t_s);
 }
 
 void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper) {
@@ -74,6 +75,10 @@ void RunSteering::early_stopping_requested(const Marker& marker) {
 
 void RunSteering::finished(const EpochRecord& epoch, double t_s) {
   const LiveUpdate update = projector_.epoch_finished(epoch);
+  // A phase switch and why the interval is wide are news once, not after every epoch.
+  for (const auto& note : update.notes) {
+    if (noted_.insert(note).second) messages_.push_back(note);
+  }
   record_projection(update, t_s);
   act_on(update, t_s);
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,9 @@ class RunSteering {
   // Throws CliError on contradictory or invalid options: build it before anything is written.
   RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel);
 
-  void epoch_begin(int epoch, double t_s, double energy_so_far_j);
+  // The parameter counts come from the Python helper when it can see the model (the phase signal).
+  void epoch_begin(int epoch, double t_s, double energy_so_far_j, std::optional<double> trainable_params = {},
+                   std::optional<double> total_params = {});
   void epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper);
   void early_stopping_requested(const Marker& marker);
   // Checks the budget between epochs and escalates a stop request the command has not honoured.
@@ -64,6 +67,7 @@ class RunSteering {
   EpochClock clock_;
   LiveProjector projector_;
   std::vector<std::string> messages_;
+  std::set<std::string> noted_;
   std::vector<MarkerRecord> markers_;
   bool helper_seen_ = false;
   std::optional<std::string> stop_reason_;

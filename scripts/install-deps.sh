@@ -11,10 +11,13 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   npm chromium
   libpqxx-dev postgresql libcpp-httplib-dev prometheus
+  # The helper's parameter counts (the phase signal) are tested on a real PyTorch model; Debian's
+  # CPU build is about 0.5 GB with its libraries.
+  python3-torch
 )
 # Only for maintainers: re-exporting the ONNX fixtures (scripts/export_onnx_fixtures.py) and
 # fuzzing (scripts/fuzz.sh). `bash scripts/install-deps.sh --extras` adds them; builds and tests
-# do not need them, and torch alone is gigabytes.
+# do not need them, and torchvision's models are large.
 if [ "${1:-}" = "--extras" ]; then
   packages+=(python3-torchvision clang libclang-rt-14-dev)
 fi

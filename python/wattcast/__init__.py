@@ -58,9 +58,10 @@ def enabled():
     return default_client().enabled
 
 
-def epoch_begin(epoch=None, *, sync=None):
-    """Marks the start of an epoch, numbered from 1; without a number, the next one."""
-    default_client().epoch_begin(epoch, sync=sync)
+def epoch_begin(epoch=None, *, model=None, sync=None):
+    """Marks the start of an epoch, numbered from 1; without a number, the next one. With
+    `model`, its trainable and total parameter counts go along: a change is a phase switch."""
+    default_client().epoch_begin(epoch, model=model, sync=sync)
 
 
 def epoch_end(epoch=None, metrics=None, *, sync=None):

@@ -60,6 +60,35 @@ def _integer(value):
         return None
 
 
+def parameter_counts(model):
+    """(trainable, total) parameter counts of a PyTorch module (Lightning's and Hugging Face's
+    models are ones) or a Keras model; None for anything else, or when counting fails: a marker
+    must never break training."""
+    try:
+        parameters = getattr(model, "parameters", None)
+        if callable(parameters):
+            trainable = total = 0
+            for parameter in parameters():
+                count = int(parameter.numel())
+                total += count
+                if parameter.requires_grad:
+                    trainable += count
+            return trainable, total
+        if hasattr(model, "trainable_weights") and hasattr(model, "weights"):
+            def count(weights):
+                result = 0
+                for weight in weights:
+                    size = 1
+                    for dimension in weight.shape:
+                        size *= int(dimension)
+                    result += size
+                return result
+            return count(model.trainable_weights), count(model.weights)
+    except Exception:  # noqa: BLE001 - whatever the framework raises, training goes on
+        return None
+    return None
+
+
 def _rank_from_environment(environ):
     """The global rank set by torchrun and most launchers, or None outside distributed runs."""
     for name in ("RANK", "SLURM_PROCID"):
@@ -133,14 +162,23 @@ class Client:
 
     # -- markers ---------------------------------------------------------------------------
 
-    def epoch_begin(self, epoch=None, *, sync=None):
-        """Marks the start of an epoch; without a number, the one after the last marked."""
+    def epoch_begin(self, epoch=None, *, model=None, sync=None):
+        """Marks the start of an epoch; without a number, the one after the last marked.
+
+        With `model` (a PyTorch module, a Lightning module, a Hugging Face model or a Keras
+        model), its trainable and total parameter counts go with the marker: a change between
+        epochs (layers frozen or unfrozen) tells the monitor's projection that a new phase
+        begins there."""
         if not self.enabled:
             return
         number = self._last_epoch + 1 if epoch is None else int(epoch)
         self._open_epoch = number
         self._last_epoch = number
-        self._send({"type": "epoch_begin", "epoch": number}, sync)
+        message = {"type": "epoch_begin", "epoch": number}
+        counts = parameter_counts(model) if model is not None else None
+        if counts is not None:
+            message["trainable_params"], message["total_params"] = counts
+        self._send(message, sync)
 
     def epoch_end(self, epoch=None, metrics=None, *, sync=None):
         """Marks the end of an epoch (by default the open one) with optional numeric metrics."""

@@ -48,7 +48,7 @@ class WattcastCallback(_TrainerCallback):
         self._training_logs = {}
         if state.is_world_process_zero:
             self._early_stopping.send_once(self.client)
-            self.client.epoch_begin(math.floor(state.epoch or 0) + 1)
+            self.client.epoch_begin(math.floor(state.epoch or 0) + 1, model=kwargs.get("model"))
 
     def on_epoch_end(self, args, state, control, **kwargs):
         epoch = max(1, int(round(state.epoch or 0)))

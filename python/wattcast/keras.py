@@ -58,7 +58,7 @@ class WattcastCallback(_keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._early_stopping.send_once(self.client)
-        self.client.epoch_begin(epoch + 1)
+        self.client.epoch_begin(epoch + 1, model=getattr(self, "model", None))
 
     def on_epoch_end(self, epoch, logs=None):
         self.client.epoch_end(epoch + 1, metrics=logs or {})

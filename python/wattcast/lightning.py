@@ -56,7 +56,7 @@ class WattcastCallback(_pl.Callback):
     def on_train_epoch_start(self, trainer, pl_module):
         if trainer.is_global_zero:
             self._early_stopping.send_once(self.client)
-            self.client.epoch_begin(trainer.current_epoch + 1)
+            self.client.epoch_begin(trainer.current_epoch + 1, model=pl_module)
 
     def on_train_epoch_end(self, trainer, pl_module):
         # Lightning runs the epoch's validation before this hook, so its metrics are included.

@@ -113,6 +113,16 @@ std::variant<Marker, RejectedMarker> parse_object(const json& message, double re
     marker.pid = *value;
   }
 
+  // The phase signal (src/project/phase_signal.h): counts above 2^53 would not survive as
+  // doubles in the store, and no model has that many parameters.
+  for (const char* field : {"trainable_params", "total_params"}) {
+    auto count = message.find(field);
+    if (count == message.end() || count->is_null()) continue;
+    auto value = integer_in_range(*count, 0, 1LL << 53);
+    if (!value) return malformed(std::string("field '") + field + "': must be an integer >= 0");
+    (std::string(field) == "trainable_params" ? marker.trainable_params : marker.total_params) = *value;
+  }
+
   auto rank = message.find("rank");
   if (rank != message.end() && !rank->is_null()) {
     auto value = integer_in_range(*rank, 0, INT_MAX);

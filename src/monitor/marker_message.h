@@ -2,7 +2,8 @@
 // The markers a training process sends to `wattcast measure` (through the Python helper in
 // python/wattcast, or anything that writes the same JSON): one JSON object per datagram,
 //
-//   {"v": 1, "type": "epoch_begin", "epoch": 3, "t": 1718000000.25, "pid": 4242}
+//   {"v": 1, "type": "epoch_begin", "epoch": 3, "t": 1718000000.25, "pid": 4242,
+//    "trainable_params": 2100000, "total_params": 23500000}
 //   {"v": 1, "type": "epoch_end", "epoch": 3, "metrics": {"val_f1": 0.97, "loss": null}, ...}
 //   {"v": 1, "type": "phase_begin", "name": "validation", "epoch": 3, ...}
 //   {"v": 1, "type": "phase_end", "name": "validation", ...}
@@ -14,7 +15,9 @@
 // early_stopping.h): "min_gain_per_kj" (a number) is required, "name" is the metric (default:
 // the first reported) and "mode" is "max" (default) or "min";
 // "t" (the sender's clock, Unix seconds), "pid", "rank" and "metrics" (numbers, or null for a
-// value that was not finite) are optional. Unknown keys are ignored so later helpers can add
+// value that was not finite) are optional; so are "trainable_params" and "total_params"
+// (integers >= 0, the model's parameter counts as an epoch begins: a change is a phase switch).
+// Unknown keys are ignored so later helpers can add
 // fields without a new version.
 
 #include <cstddef>
@@ -44,6 +47,7 @@ struct Marker {
   std::optional<int> rank;
   std::optional<double> min_gain_per_kj;  // early_stopping only
   bool lower_is_better = false;           // early_stopping: "mode": "min"
+  std::optional<long long> trainable_params, total_params;  // epoch_begin: the phase signal
 
   bool operator==(const Marker&) const = default;
 };

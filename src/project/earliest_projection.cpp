@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "project/phase_signal.h"
+
 namespace wattcast {
 
 Result<Stabilization> detect_with_fallback(const EpochTrace& seen, const std::string& first_detector, std::vector<std::string>* notes) {
@@ -23,26 +25,37 @@ Result<Stabilization> detect_with_fallback(const EpochTrace& seen, const std::st
   return Error{failures};
 }
 
+Stabilization with_phase_signal(const EpochTrace& seen, Stabilization found, std::vector<std::string>* notes) {
+  const auto phase_switch = latest_phase_switch(seen);
+  if (!phase_switch) return found;
+  if (notes) notes->push_back(phase_switch->note);
+  if (phase_switch->epoch > found.epoch) {
+    found.epoch = phase_switch->epoch;
+    found.note = phase_switch->note;
+  }
+  return found;
+}
+
+Result<TimedProjection> project_after(const EpochTrace& seen, const std::string& detector, int total_epochs, const ProjectionOptions& options) {
+  TimedProjection out;
+  auto stable = detect_with_fallback(seen, detector, &out.notes);
+  if (!stable) return stable.error();
+  out.stabilization = with_phase_signal(seen, *stable, &out.notes);
+  auto projected = project_total(seen, out.stabilization, total_epochs, options);
+  if (!projected) return projected.error();
+  out.epochs_seen = static_cast<int>(seen.epochs.size());
+  out.projections = *projected;
+  if (const auto& p = out.projections.projections.front(); !p.wide_because.empty()) out.notes.push_back("the interval is wide: " + p.wide_because);
+  return out;
+}
+
 Result<TimedProjection> first_projection(const EpochTrace& trace, const std::vector<int>& candidate_epochs, const std::string& detector,
                                          int total_epochs, const ProjectionOptions& options) {
   std::string last_error = "no epoch to project from";
   for (int k : candidate_epochs) {
-    const EpochTrace seen = trace.first_epochs(static_cast<size_t>(k));
-    TimedProjection out;
-    auto stable = detect_with_fallback(seen, detector, &out.notes);
-    if (!stable) {
-      last_error = stable.error().message;
-      continue;
-    }
-    auto projected = project_total(seen, *stable, total_epochs, options);
-    if (!projected) {
-      last_error = projected.error().message;
-      continue;
-    }
-    out.epochs_seen = k;
-    out.stabilization = *stable;
-    out.projections = *projected;
-    return out;
+    auto found = project_after(trace.first_epochs(static_cast<size_t>(k)), detector, total_epochs, options);
+    if (found) return found;
+    last_error = found.error().message;
   }
   return Error{last_error};
 }

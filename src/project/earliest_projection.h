@@ -24,6 +24,15 @@ struct TimedProjection {
   std::vector<std::string> notes;  // fallbacks used
 };
 
+// Where the stable stretch starts: the detector's epoch, or a later phase switch shown by the
+// parameter counts (the detectors need a few epochs at the new level to see it); `notes` says so.
+Stabilization with_phase_signal(const EpochTrace& seen, Stabilization found, std::vector<std::string>* notes);
+
+// The projections after the epochs in `seen`: what `measure` shows live (its line, summary,
+// budget and early stopping) and what `project --at-epoch K` shows for the stored run, made by
+// this one function so that they cannot differ.
+Result<TimedProjection> project_after(const EpochTrace& seen, const std::string& detector, int total_epochs, const ProjectionOptions& options);
+
 // After each of `candidate_epochs` in turn, the first that gives a projection; the error says
 // why the last one did not.
 Result<TimedProjection> first_projection(const EpochTrace& trace, const std::vector<int>& candidate_epochs, const std::string& detector,

@@ -19,6 +19,12 @@ EpochTrace EpochTrace::first_epochs(size_t k) const {
   return seen;
 }
 
+double EpochTrace::measured_j() const {
+  double total_j = 0;
+  for (const auto& e : epochs) total_j += e.energy_before_j + e.energy_j;
+  return total_j;
+}
+
 Result<EpochTrace> read_epoch_csv(const std::string& path) {
   auto table = CsvTable::read_file(path);
   if (!table) return table.error();

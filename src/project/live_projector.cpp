@@ -2,17 +2,19 @@
 
 #include <fmt/format.h>
 
+#include "project/earliest_projection.h"
+
 namespace wattcast {
 
 Result<LiveProjector> LiveProjector::create(LiveProjectorOptions options) {
-  auto detector = make_detector(options.detector);
-  if (!detector) return detector.error();
-  return LiveProjector(std::move(options), std::move(detector).value());
+  // Checked here so that a misspelt --detector fails before the run starts.
+  if (auto detector = make_detector(options.detector); !detector) return detector.error();
+  return LiveProjector(std::move(options));
 }
 
 std::optional<std::string> LiveProjector::budget_spent(double energy_so_far_j) const {
   if (!options_.budget || energy_so_far_j <= options_.budget->limit_j) return std::nullopt;
-  return fmt::format("energy budget {} spent: {:.1f} kJ used after {} epochs", options_.budget->label, energy_so_far_j / 1000,
+  return fmt::format("energy budget {} spent: {:.4g} kJ used after {} epochs", options_.budget->label, energy_so_far_j / 1000,
                      seen_.epochs.size());
 }
 
@@ -33,24 +35,23 @@ LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
   LiveUpdate update;
   epoch.epoch = static_cast<int>(seen_.epochs.size()) + 1;
   seen_.epochs.push_back(std::move(epoch));
-  double spent_j = 0;
-  for (const auto& e : seen_.epochs) spent_j += e.energy_j;
+  const double spent_j = seen_.measured_j();
 
   const int seen = static_cast<int>(seen_.epochs.size());
   if (options_.total_epochs >= seen) {
-    if (auto stable = detector_->detect(seen_)) {
-      update.stabilization = *stable;
-      if (auto projected = project_total(seen_, *stable, options_.total_epochs, options_.projection)) {
-        latest_ = projected->projections.front();
-        update.projection = latest_;
-      }
+    // The same function as `project --at-epoch`, so the live figures and the stored run's agree.
+    if (auto projected = project_after(seen_, options_.detector, options_.total_epochs, options_.projection)) {
+      update.stabilization = projected->stabilization;
+      latest_ = projected->projections.projections.front();
+      update.projection = latest_;
+      update.notes = projected->notes;
     }
   }
   if (options_.budget) {
     std::optional<std::string> over = budget_spent(spent_j);
     const EnergyBudget& budget = *options_.budget;
     if (!over && update.projection && update.projection->low_j > budget.limit_j) {
-      over = fmt::format("energy budget {} will be exceeded: projected {:.1f} kJ (90% interval {:.1f}-{:.1f} kJ) after {} of {} epochs",
+      over = fmt::format("energy budget {} will be exceeded: projected {:.4g} kJ (90% interval {:.4g}-{:.4g} kJ) after {} of {} epochs",
                          budget.label, update.projection->energy_j / 1000, update.projection->low_j / 1000,
                          update.projection->high_j / 1000, seen, options_.total_epochs);
     }

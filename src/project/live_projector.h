@@ -3,7 +3,6 @@
 // seen so far, project the total once the window is full, and check the energy budget and the
 // early-stopping rule. The monitor acts on what it returns (warn, ask the command to stop).
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +29,7 @@ struct LiveProjectorOptions {
 struct LiveUpdate {
   std::optional<Projection> projection;  // epoch-energy, when available
   std::optional<Stabilization> stabilization;
+  std::vector<std::string> notes;  // with the projection: fallbacks, a phase switch, why the interval is wide
   std::optional<GainPerEnergy> gain;
   std::vector<std::string> warnings;      // each said once per run
   std::optional<std::string> stop_reason;  // the run should stop (repeated each epoch while it holds)
@@ -52,11 +52,9 @@ class LiveProjector {
   std::optional<std::string> budget_spent(double energy_so_far_j) const;
   void check_budget(std::optional<std::string> over, LiveUpdate& update);
 
-  LiveProjector(LiveProjectorOptions options, std::unique_ptr<StabilizationDetector> detector)
-      : options_(std::move(options)), detector_(std::move(detector)) {}
+  explicit LiveProjector(LiveProjectorOptions options) : options_(std::move(options)) {}
 
   LiveProjectorOptions options_;
-  std::unique_ptr<StabilizationDetector> detector_;
   EpochTrace seen_;
   std::optional<Projection> latest_;
   bool budget_warned_ = false;

@@ -2,11 +2,16 @@
 // STEP's two projections of a run's total energy from a window of w stable epochs
 // (paper-notes), each with a 90% interval from the spread of the window's epochs:
 //
-//   epoch-energy:  E = E_seen + (N - k) x mean epoch energy of the window
-//                  (with k = the window's last epoch this is the study's E_w x s/w + E_u)
-//   power:         E = P_w x t, t = t_seen + (N - k) x mean epoch duration of the window
+//   epoch-energy:  E = E_measured + (N - k) x mean epoch energy of the window + E_teardown
+//                  (with k = the window's last epoch and nothing outside the epochs, this is
+//                  the study's E_w x s/w + E_u)
+//   power:         E = P_w x t + E_outside + E_teardown, t = t_seen + (N - k) x mean epoch
+//                  duration of the window
 //
-// where k epochs have been seen of N, and P_w is the window's mean power.
+// where k epochs have been seen of N, P_w is the window's mean power, E_measured everything
+// measured up to the end of epoch k (start-up and gaps between epochs included), E_outside
+// the part of it outside the epochs (and the window's gaps for the epochs to come), and
+// E_teardown the allowance for what follows the last epoch (run_overhead.h).
 
 #include <optional>
 #include <string>
@@ -25,6 +30,10 @@ struct Projection {
   double duration_s = 0;         // projected total duration
   int window_first = 0, window_last = 0;
   int epochs_seen = 0, total_epochs = 0;
+  double measured_j = 0;  // up to the end of the last epoch seen, start-up and gaps included
+  double teardown_j = 0;  // expected after the last epoch (included in energy_j)
+  // Why the interval is wider than the window's spread alone makes it; empty when it is not.
+  std::string wide_because;
 };
 
 struct ProjectionOptions {
@@ -34,6 +43,13 @@ struct ProjectionOptions {
   // (and most representative) epochs are used. The study used the first ones after the
   // stabilizing epoch: pass the stabilizing epoch for that.
   std::optional<int> window_first;
+  // Until this epoch a phase switch (unfreezing layers) may still come, unless the reported
+  // parameter counts show the whole model training; the study found power stable from epoch 10
+  // in 90% of its runs, and frozen-then-fine-tuned schedules unfreeze up to epoch 15.
+  int switch_horizon_epoch = 15;
+  // ... and until then the upper bound lets the remaining epochs use this much more energy each:
+  // unfreezing a resnet50's backbone made its epochs 2.4 times as costly on the H200.
+  double switch_energy_factor = 3.0;
 };
 
 struct ProjectionSet {

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "project/earliest_projection.h"
+
 namespace wattcast {
 
 namespace {
@@ -17,14 +19,23 @@ double median_of(std::vector<double> values) {
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
+// The value below which `share` of them lie (nearest rank).
+double quantile_of(std::vector<double> values, double share) {
+  if (values.empty()) return std::nan("");
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<size_t>(std::ceil(share * static_cast<double>(values.size())));
+  return values[std::min(values.size(), std::max<size_t>(rank, 1)) - 1];
+}
+
 // The errors of one detector/method/moment over the runs.
 struct Tally {
   int runs = 0;
-  std::vector<double> abs_error_pct, error_kj, first_epoch;
+  std::vector<double> abs_error_pct, error_kj, first_epoch, width_pct;
   int covered = 0;
 
   void add(const Projection& p, double actual_j) {
     abs_error_pct.push_back(100 * std::abs(p.energy_j - actual_j) / actual_j);
+    width_pct.push_back(100 * (p.high_j - p.low_j) / actual_j);
     error_kj.push_back((p.energy_j - actual_j) / 1000);
     if (p.low_j <= actual_j && actual_j <= p.high_j) ++covered;
   }
@@ -38,6 +49,7 @@ struct Tally {
     if (s.available == 0) return s;
     s.median_first_epoch = first_epoch.empty() ? 0 : median_of(first_epoch);
     s.median_abs_error_pct = median_of(abs_error_pct);
+    s.p90_abs_error_pct = quantile_of(abs_error_pct, 0.9);
     s.mean_abs_error_pct = std::accumulate(abs_error_pct.begin(), abs_error_pct.end(), 0.0) / s.available;
     double squares = 0;
     for (double e : error_kj) squares += e * e;
@@ -49,12 +61,14 @@ struct Tally {
 
 const std::vector<std::string> kMethods = {"epoch-energy", "power"};
 
-// Projections after k epochs seen, or nothing when the detector or the window is not ready.
-std::vector<Projection> project_after(const EpochTrace& run, const StabilizationDetector& detector, size_t k, const ProjectionOptions& options) {
+// Projections after k epochs seen, or nothing when the detector or the window is not ready. As
+// live, with the phase signal where the run has one, but with no fallback to another detector:
+// each is scored on its own.
+std::vector<Projection> replay_after(const EpochTrace& run, const StabilizationDetector& detector, size_t k, const ProjectionOptions& options) {
   const EpochTrace seen = run.first_epochs(k);
   auto stable = detector.detect(seen);
   if (!stable) return {};
-  auto projected = project_total(seen, *stable, static_cast<int>(run.epochs.size()), options);
+  auto projected = project_total(seen, with_phase_signal(seen, *stable, nullptr), static_cast<int>(run.epochs.size()), options);
   return projected ? projected->projections : std::vector<Projection>{};
 }
 
@@ -87,6 +101,13 @@ SweepCell sweep_cell(const std::vector<EpochTrace>& runs, int window, int start)
 
 }  // namespace
 
+std::vector<int> every_epoch_to_30_then_some() {
+  std::vector<int> epochs;
+  for (int k = 2; k <= 30; ++k) epochs.push_back(k);
+  for (int k : {40, 50, 75, 100}) epochs.push_back(k);
+  return epochs;
+}
+
 ProjectionEvaluation evaluate_projections(const std::vector<EpochTrace>& all_runs, const EvaluationOptions& options) {
   ProjectionEvaluation out;
   std::vector<EpochTrace> runs;
@@ -105,11 +126,12 @@ ProjectionEvaluation evaluate_projections(const std::vector<EpochTrace>& all_run
     }
     std::map<std::string, Tally> first;
     std::map<std::pair<int, std::string>, Tally> after;
+    std::map<int, Tally> at_epoch;
     for (const auto& run : runs) {
       const double actual_j = *run.actual_total_j;
       for (const auto& method : kMethods) ++first[method].runs;
       for (size_t k = 1; k <= run.epochs.size(); ++k) {
-        const auto projections = project_after(run, **detector, k, options.projection);
+        const auto projections = replay_after(run, **detector, k, options.projection);
         if (projections.empty()) continue;
         for (const auto& p : projections) {
           first[p.method].add(p, actual_j);
@@ -120,12 +142,22 @@ ProjectionEvaluation evaluate_projections(const std::vector<EpochTrace>& all_run
       for (int k : options.after_epochs) {
         for (const auto& method : kMethods) ++after[{k, method}].runs;
         if (k > static_cast<int>(run.epochs.size())) continue;
-        for (const auto& p : project_after(run, **detector, static_cast<size_t>(k), options.projection)) after[{k, p.method}].add(p, actual_j);
+        for (const auto& p : replay_after(run, **detector, static_cast<size_t>(k), options.projection)) after[{k, p.method}].add(p, actual_j);
+      }
+      for (int k : options.coverage_epochs) {
+        if (k > static_cast<int>(run.epochs.size())) continue;
+        const auto projections = replay_after(run, **detector, static_cast<size_t>(k), options.projection);
+        if (!projections.empty()) at_epoch[k].add(projections.front(), actual_j);
       }
     }
     for (const auto& method : kMethods) {
       out.scores.push_back(first[method].score(name, method, "first available"));
       for (int k : options.after_epochs) out.scores.push_back(after[{k, method}].score(name, method, fmt::format("after {} epochs", k)));
+    }
+    for (int k : options.coverage_epochs) {
+      const ProjectionScore s = at_epoch[k].score(name, "epoch-energy", "");
+      out.by_epoch.push_back({name, k, s.available, s.coverage, s.median_abs_error_pct, s.p90_abs_error_pct,
+                              s.available ? median_of(at_epoch[k].width_pct) : 0.0});
     }
   }
   const int window = options.projection.window;

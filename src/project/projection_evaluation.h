@@ -21,7 +21,18 @@ struct ProjectionScore {
   int available = 0;  // runs with a projection at that point
   double median_first_epoch = 0;  // "first available" only
   double median_abs_error_pct = 0, mean_abs_error_pct = 0, rmse_kj = 0;
+  double p90_abs_error_pct = 0;
   double coverage = 0;  // share of available projections whose interval holds the actual total
+};
+
+// The epoch-energy projection after a given number of epochs, over the runs that had one then.
+struct EpochCoverage {
+  std::string detector;
+  int epoch = 0;
+  int available = 0;
+  double coverage = 0;
+  double median_abs_error_pct = 0, p90_abs_error_pct = 0;
+  double median_width_pct = 0;  // the interval's width, % of the actual total
 };
 
 struct SweepCell {
@@ -34,12 +45,17 @@ struct ProjectionEvaluation {
   std::vector<ProjectionScore> scores;
   std::vector<SweepCell> by_window;       // start epoch = the study's 10
   std::vector<SweepCell> by_start_epoch;  // window = the chosen one
+  std::vector<EpochCoverage> by_epoch;     // per detector, for each of EvaluationOptions::coverage_epochs
   std::vector<std::string> notes;         // runs skipped and why
 };
+
+std::vector<int> every_epoch_to_30_then_some();
 
 struct EvaluationOptions {
   std::vector<std::string> detectors = {"fixed", "online", "fluss"};
   std::vector<int> after_epochs = {10, 15, 20};
+  // Every epoch up to 30 (the first projections and the phase switches fall there), then a few.
+  std::vector<int> coverage_epochs = every_epoch_to_30_then_some();
   ProjectionOptions projection;
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -85,6 +87,19 @@ Result<EpochTrace> read_stored_run(RunStore& store, int64_t run_id, const Stored
 
   EpochTrace trace;
   trace.source = fmt::format("run {}", run_id);
+  // The model's parameter counts, sent with the epochs' begin markers (the phase signal).
+  std::map<int, std::pair<std::optional<double>, std::optional<double>>> parameters;
+  for (const auto& m : loaded->markers) {
+    if (m.type != "epoch_begin") continue;
+    if (auto it = m.metrics.find("trainable_params"); it != m.metrics.end()) parameters[m.epoch].first = it->second;
+    if (auto it = m.metrics.find("total_params"); it != m.metrics.end()) parameters[m.epoch].second = it->second;
+  }
+  auto energy_at = [&](double t_s) {
+    double total_j = 0;
+    for (const auto& d : series) total_j += d.series.at(t_s);
+    return total_j;
+  };
+  double previous_end_s = start_s;
   for (const auto& e : summary.epochs) {
     EpochRecord epoch;
     epoch.epoch = static_cast<int>(trace.epochs.size()) + 1;
@@ -92,6 +107,9 @@ Result<EpochTrace> read_stored_run(RunStore& store, int64_t run_id, const Stored
     epoch.end_s = e.end_s - start_s;
     epoch.energy_j = e.energy_j;
     epoch.metrics = e.metrics;
+    epoch.energy_before_j = std::max(0.0, energy_at(e.start_s) - energy_at(previous_end_s));
+    previous_end_s = e.end_s;
+    if (auto it = parameters.find(e.epoch); it != parameters.end()) std::tie(epoch.trainable_params, epoch.total_params) = it->second;
     if (e.epoch != epoch.epoch && trace.notes.empty()) {
       trace.notes.push_back(fmt::format("epoch markers numbered from {} or with gaps: renumbered 1, 2, 3, ...", summary.epochs.front().epoch));
     }

@@ -10,7 +10,12 @@
 //   each step is longer (the backward pass goes through more layers), so the step pattern changes;
 // - per-epoch noise on duration and power, and per-sample noise on the power trace;
 // - validation every k epochs: a pass at the epoch's end at lower power, which lengthens it;
-// - slow thermal drift: power changes linearly over the run.
+// - slow thermal drift: power changes linearly over the run;
+// - checkpoints every c epochs: a pause between epochs at low power (saving the model);
+// - start-up before the first epoch (interpreter, data set-up) and teardown after the last, at
+//   low power, outside every epoch but in the run's total;
+// - the phase signal: the model's trainable and total parameter counts with each epoch, in some
+//   runs (the training code may not report them); a switch unfreezes the frozen layers.
 
 #include <cstdint>
 #include <optional>
@@ -39,6 +44,14 @@ struct SyntheticRunOptions {
   double validation_share = 0.1;       // of the epoch's duration
   double validation_power = 0.55;      // relative to training power
   double drift = 0.0;                  // total relative power change from the first to the last epoch
+  int checkpoint_every = 0;            // 0 for no checkpoints
+  double checkpoint_share = 0.1;       // of a stable epoch's duration, after the epoch
+  double startup_epochs = 0;           // before the first epoch, in stable epoch durations
+  double teardown_share = 0.2;         // of the start-up's duration, after the last epoch
+  double idle_power = 0.35;            // start-up, checkpoints and teardown, relative to training power
+  bool reports_parameters = false;
+  double total_params = 25e6;
+  double frozen_trainable_share = 1.0;  // trainable / total before the switch (1: nothing frozen)
   uint64_t seed = 1;
 };
 
@@ -51,8 +64,10 @@ struct SyntheticRun {
 
 SyntheticRun generate_synthetic_run(const SyntheticRunOptions& options);
 
-// `count` runs with varied settings (50-200 epochs, switches in about 70% of them at epochs 4-10,
-// noise 0.5-3%, drift -2..+2%, validation every 1, 2 or 5 epochs), reproducible from `seed`.
+// `count` runs with varied settings (docs/PROJECTION.md: 50-200 epochs, switches in about 70% of
+// them at epochs 2-15, noise 0.5-3%, drift -3..+3%, validation every 1, 2, 3 or 5 epochs,
+// checkpoints every 5 or 10 epochs in 2 of 3 runs, start-up and teardown, parameter counts in
+// half the runs), reproducible from `seed`.
 std::vector<SyntheticRun> synthetic_suite(int count, uint64_t seed);
 
 }  // namespace wattcast

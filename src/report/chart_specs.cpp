@@ -93,7 +93,8 @@ json projection_chart_spec(const RunReport& run) {
                       {"low_kj", rounded(p.low_j / 1000, 1e-4)},
                       {"high_kj", rounded(p.high_j / 1000, 1e-4)}});
   }
-  const json y = {{"field", "estimator"}, {"type", "nominal"}, {"title", nullptr}};
+  // Vega-Lite cuts axis labels at 180 px; "live (online from epoch 4) (after epoch 8)" is longer.
+  const json y = {{"field", "estimator"}, {"type", "nominal"}, {"title", nullptr}, {"axis", {{"labelLimit", 0}}}};
   json layers = json::array();
   layers.push_back({{"data", {{"values", values}}},
                     {"mark", {{"type", "bar"}, {"color", "#4c78a8"}}},

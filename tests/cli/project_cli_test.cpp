@@ -141,6 +141,40 @@ TEST(MeasureSteeringTest, ABudgetStopsTrainingThroughTheHelper) {
   EXPECT_NE(show.out.find("projected after epoch"), std::string::npos) << show.out;
 }
 
+// The phase signal end to end: the helper's parameter counts reach the live projection and the
+// stored run; a finished run projected to more epochs than it had has nothing to compare with.
+TEST(MeasureSteeringTest, ParameterCountsReachTheLiveProjectionAndTheStoredRun) {
+  const std::string store = fresh_store("phase.db");
+  auto result = run_cli("measure --replay " + constant_trace() + " --out " + store + " --epochs 8 --window 3 -- " +
+                        python_child("import time, types, wattcast\n"
+                                     "class Parameter:\n"
+                                     "    def __init__(self, n, trains): self.n, self.requires_grad = n, trains\n"
+                                     "    def numel(self): return self.n\n"
+                                     "class Model:\n"
+                                     "    frozen = True\n"
+                                     "    def parameters(self): return [Parameter(21400000, not self.frozen), Parameter(2100000, True)]\n"
+                                     "model = Model()\n"
+                                     "for e in range(8):\n"
+                                     "    model.frozen = e < 3\n"
+                                     "    wattcast.epoch_begin(model=model)\n"
+                                     "    t = time.time()\n"
+                                     "    while time.time() - t < 0.05: pass\n"
+                                     "    wattcast.epoch_end()\n"));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("phase switch at epoch 4: trainable parameters 2.1M -> 23.5M"), std::string::npos) << result.err;
+
+  auto projected = run_cli("project 1 --store " + store + " --epochs 20");
+  ASSERT_EQ(projected.exit_code, 0) << projected.err;
+  EXPECT_NE(projected.out.find("phase switch at epoch 4: trainable parameters 2.1M -> 23.5M"), std::string::npos) << projected.out;
+  EXPECT_EQ(projected.out.find("error_pct"), std::string::npos) << projected.out;
+  EXPECT_EQ(projected.out.find("actual total"), std::string::npos) << projected.out;
+  EXPECT_NE(projected.out.find("--epochs 20: the run ended after 8 epochs"), std::string::npos) << projected.out;
+  auto as_json = nlohmann::json::parse(run_cli("project 1 --store " + store + " --epochs 20 --format json").out);
+  EXPECT_TRUE(as_json["actual_total_j"].is_null());
+  EXPECT_FALSE(as_json["projections"][0].contains("error_pct"));
+  EXPECT_GE(as_json["projections"][0]["window_first"].get<int>(), 4);
+}
+
 TEST(MeasureSteeringTest, WithoutTheHelperTheCommandGetsSigint) {
   const std::string store = fresh_store("sigint-budget.db");
   auto result = run_cli("measure --replay " + constant_trace() + " --out " + store + " --epoch-regex keras --budget-kj 0.3 --on-budget stop -- " +

@@ -42,6 +42,16 @@ TEST(MarkerMessageTest, EpochEndWithEverything) {
   EXPECT_TRUE(std::isnan(marker.metrics.at("loss")));  // a non-finite value at the sender
 }
 
+TEST(MarkerMessageTest, EpochBeginCarriesTheModelsParameterCounts) {
+  Marker marker = accepted(R"({"v":1,"type":"epoch_begin","epoch":4,"trainable_params":23500000,"total_params":2.35e7})");
+  EXPECT_EQ(marker.trainable_params, 23500000);
+  EXPECT_EQ(marker.total_params, 23500000);
+  EXPECT_FALSE(accepted(R"({"v":1,"type":"epoch_begin","epoch":1})").trainable_params.has_value());
+  EXPECT_EQ(rejection(R"({"v":1,"type":"epoch_begin","epoch":1,"trainable_params":-1})"), MarkerRejection::kMalformed);
+  EXPECT_EQ(rejection(R"({"v":1,"type":"epoch_begin","epoch":1,"total_params":2.5})"), MarkerRejection::kMalformed);
+  EXPECT_EQ(rejection(R"({"v":1,"type":"epoch_begin","epoch":1,"total_params":"many"})"), MarkerRejection::kMalformed);
+}
+
 TEST(MarkerMessageTest, MinimalMarkersOfEachType) {
   EXPECT_EQ(accepted(R"({"v":1,"type":"epoch_begin","epoch":1})").type, MarkerType::kEpochBegin);
   Marker phase = accepted(R"({"v":1,"type":"phase_begin","name":"validation"})");

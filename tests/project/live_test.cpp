@@ -31,6 +31,20 @@ TEST(EpochClockTest, EndMarkersCloseEpochsAndMeasureTheirEnergy) {
   EXPECT_DOUBLE_EQ(second->energy_j, 1000);
 }
 
+TEST(EpochClockTest, TheEnergyBeforeEachEpochIsKeptWithItsParameterCounts) {
+  EpochClock clock(0);
+  EXPECT_FALSE(clock.begin(1, 12, 600, 2.1e6, 23.5e6).has_value());  // 600 J of start-up
+  auto first = clock.end(1, 22, 1600, {});
+  EXPECT_DOUBLE_EQ(first->energy_before_j, 600);
+  EXPECT_DOUBLE_EQ(first->energy_j, 1000);
+  EXPECT_EQ(first->trainable_params, 2.1e6);
+  EXPECT_EQ(first->total_params, 23.5e6);
+  clock.begin(2, 23, 1650);  // a checkpoint between the epochs
+  auto second = clock.end(2, 33, 2650, {});
+  EXPECT_DOUBLE_EQ(second->energy_before_j, 50);
+  EXPECT_FALSE(second->trainable_params.has_value());
+}
+
 TEST(EpochClockTest, BeginOnlyMarkersCloseTheEpochBefore) {
   EpochClock clock(0);
   EXPECT_FALSE(clock.begin(1, 0, 0).has_value());
@@ -72,6 +86,74 @@ TEST(LiveProjectorTest, WarnsOnceWhenTheProjectionsLowerBoundExceedsTheBudget) {
   EXPECT_EQ(warnings, 1);  // 100 epochs x 1 kJ = 100 kJ > 50 kJ, from epoch 3
   EXPECT_TRUE(stop);
   EXPECT_FALSE(live.energy_so_far(10000).warnings.size());  // already said
+}
+
+TEST(LiveProjectorTest, ABudgetTripsAtTheEndOfTheEpochWhereTheLowerBoundPassesItLongBeforeItIsSpent) {
+  LiveProjectorOptions options;
+  options.total_epochs = 20;
+  options.projection.window = 3;
+  // Measured so far: 500 J of start-up and 3 x 1 kJ; remaining 17 x 1 kJ: the lower bound is
+  // 20.5 kJ from epoch 3 on, the projection 20.6 kJ with the teardown allowance (20% of the
+  // start-up).
+  options.budget = EnergyBudget{20000, "20 kJ"};
+  LiveProjector live = projector(options);
+  std::vector<bool> stops;
+  for (int e = 1; e <= 5; ++e) {
+    EpochRecord r = epoch(10, 1000);
+    if (e == 1) r.energy_before_j = 500;
+    const auto update = live.epoch_finished(r);
+    stops.push_back(update.stop_reason.has_value());
+    if (e == 3) {
+      ASSERT_TRUE(update.projection.has_value());
+      EXPECT_DOUBLE_EQ(update.projection->measured_j, 3500);
+      EXPECT_DOUBLE_EQ(update.projection->low_j, 20500);
+      EXPECT_DOUBLE_EQ(update.projection->energy_j, 20600);
+      ASSERT_TRUE(update.stop_reason.has_value());
+      EXPECT_NE(update.stop_reason->find("20 kJ will be exceeded"), std::string::npos) << *update.stop_reason;
+    }
+  }
+  EXPECT_EQ(stops, (std::vector<bool>{false, false, true, true, true}));
+
+  // A budget above the lower bound does not trip, however high the upper bound.
+  options.budget = EnergyBudget{21000, "21 kJ"};
+  LiveProjector roomy = projector(options);
+  for (int e = 1; e <= 5; ++e) {
+    EpochRecord r = epoch(10, 1000);
+    if (e == 1) r.energy_before_j = 500;
+    const auto update = roomy.epoch_finished(r);
+    EXPECT_FALSE(update.stop_reason.has_value()) << "epoch " << e;
+    if (update.projection) {
+      EXPECT_GT(update.projection->high_j, 21000);
+    }
+  }
+}
+
+TEST(LiveProjectorTest, AChangeInTheParameterCountsRestartsTheWindowAndSaysSo) {
+  LiveProjectorOptions options;
+  options.total_epochs = 30;
+  options.projection.window = 3;
+  LiveProjector live = projector(options);
+  std::optional<LiveUpdate> last;
+  for (int e = 1; e <= 8; ++e) {
+    // Frozen backbone for 5 epochs of 1 kJ, then fine-tuned at 2.5 kJ.
+    EpochRecord r = epoch(10, e <= 5 ? 1000 : 2500);
+    r.total_params = 23.5e6;
+    r.trainable_params = e <= 5 ? 2.1e6 : 23.5e6;
+    last = live.epoch_finished(r);
+    // The detectors would still project from the frozen level here; the signal restarts the window.
+    if (e == 6) {
+      EXPECT_FALSE(last->projection.has_value());
+    }
+  }
+  ASSERT_TRUE(last->projection.has_value());
+  EXPECT_EQ(last->stabilization->epoch, 6);
+  EXPECT_EQ(last->projection->window_first, 6);
+  EXPECT_DOUBLE_EQ(last->projection->energy_j, 5000 + 3 * 2500 + 22 * 2500);
+  // The whole model trains now: no further switch to allow for.
+  EXPECT_TRUE(last->projection->wide_because.empty());
+  bool said = false;
+  for (const auto& note : last->notes) said = said || note.find("phase switch at epoch 6: trainable parameters 2.1M -> 23.5M") != std::string::npos;
+  EXPECT_TRUE(said);
 }
 
 TEST(LiveProjectorTest, TheEnergySoFarAloneCanSpendTheBudget) {
