@@ -93,10 +93,13 @@ std::optional<std::vector<pid_t>> tree_via_children_files(const std::string& pro
   return tree;
 }
 
+// Without children files, how often the whole of /proc is scanned for the tree.
+constexpr double kRescanPeriodS = 5;
+
 class ProcessTreeSensor final : public Sensor {
  public:
-  ProcessTreeSensor(DeviceInfo device, std::string proc_root, pid_t root)
-      : devices_{std::move(device)}, proc_root_(std::move(proc_root)), root_(root) {}
+  ProcessTreeSensor(DeviceInfo device, std::string proc_root, pid_t root, SecondsClock clock)
+      : devices_{std::move(device)}, proc_root_(std::move(proc_root)), root_(root), clock_(std::move(clock)) {}
 
   std::string name() const override { return "process-tree"; }
   // CPU time and RSS change slowly; once a second is plenty.
@@ -105,19 +108,22 @@ class ProcessTreeSensor final : public Sensor {
 
   Status sample(std::vector<Reading>& out) override {
     if (auto tree = tree_via_children_files(proc_root_, root_)) {
-      unsigned long long ticks = 0, pages = 0;
-      bool root_alive = false;
-      for (pid_t pid : *tree) {
-        auto stat = read_stat(proc_root_, pid);
-        if (!stat) continue;  // exited since the listing
-        root_alive = root_alive || pid == root_;
-        ticks += stat->cpu_ticks;
-        pages += stat->rss_pages;
-      }
-      if (root_alive) out.push_back(reading_of(ticks, pages));
+      add_reading(*tree, out);
       return ok_status();
     }
-    std::map<pid_t, ProcessStat> processes;
+    const double now_s = clock_();
+    if (known_tree_.empty() || now_s - scanned_s_ >= kRescanPeriodS) {
+      known_tree_ = tree_by_scanning_proc();
+      scanned_s_ = now_s;
+    }
+    add_reading(known_tree_, out);
+    return ok_status();
+  }
+
+ private:
+  // Every process under /proc, linked by parent: the root's descendants. Empty once the root is gone.
+  std::vector<pid_t> tree_by_scanning_proc() const {
+    std::set<pid_t> alive;
     std::multimap<pid_t, pid_t> children;
     std::error_code error;
     for (std::filesystem::directory_iterator entry(proc_root_, error), end; !error && entry != end; entry.increment(error)) {
@@ -126,31 +132,37 @@ class ProcessTreeSensor final : public Sensor {
       auto stat = read_stat(proc_root_, static_cast<pid_t>(std::stol(name)));
       if (!stat) continue;  // exited since the listing
       children.emplace(stat->parent, stat->pid);
-      processes.emplace(stat->pid, std::move(*stat));
+      alive.insert(stat->pid);
     }
-    if (!processes.count(root_)) return ok_status();
-
-    unsigned long long ticks = 0;
-    unsigned long long pages = 0;
+    std::vector<pid_t> tree;
+    if (!alive.count(root_)) return tree;
     std::vector<pid_t> pending = {root_};
     std::set<pid_t> visited;  // parent links read at different instants could, in theory, loop
     while (!pending.empty()) {
       const pid_t pid = pending.back();
       pending.pop_back();
       if (!visited.insert(pid).second) continue;
-      const ProcessStat& stat = processes.at(pid);
-      ticks += stat.cpu_ticks;
-      pages += stat.rss_pages;
+      tree.push_back(pid);
       const auto [first, last] = children.equal_range(pid);
-      for (auto child = first; child != last; ++child) {
-        pending.push_back(child->second);
-      }
+      for (auto child = first; child != last; ++child) pending.push_back(child->second);
     }
-    out.push_back(reading_of(ticks, pages));
-    return ok_status();
+    return tree;
   }
 
- private:
+  // Sums the tree's processes that are still alive; none when the root is gone.
+  void add_reading(const std::vector<pid_t>& tree, std::vector<Reading>& out) const {
+    unsigned long long ticks = 0, pages = 0;
+    bool root_alive = false;
+    for (pid_t pid : tree) {
+      auto stat = read_stat(proc_root_, pid);
+      if (!stat) continue;  // exited since the listing
+      root_alive = root_alive || pid == root_;
+      ticks += stat->cpu_ticks;
+      pages += stat->rss_pages;
+    }
+    if (root_alive) out.push_back(reading_of(ticks, pages));
+  }
+
   static Reading reading_of(unsigned long long ticks, unsigned long long pages) {
     Reading reading;
     reading.device = 0;
@@ -162,11 +174,14 @@ class ProcessTreeSensor final : public Sensor {
   std::vector<DeviceInfo> devices_;
   std::string proc_root_;
   pid_t root_;
+  SecondsClock clock_;
+  std::vector<pid_t> known_tree_;  // from the last scan of /proc
+  double scanned_s_ = 0;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Sensor>> make_process_tree_sensor(pid_t root_pid, const std::string& proc_root) {
+Result<std::unique_ptr<Sensor>> make_process_tree_sensor(pid_t root_pid, const std::string& proc_root, SecondsClock clock) {
   const auto root = read_stat(proc_root, root_pid);
   if (!root) {
     return Error{fmt::format("process {} not found under {}: it has exited, or WATTCAST_PROC_ROOT does not point at "
@@ -179,7 +194,7 @@ Result<std::unique_ptr<Sensor>> make_process_tree_sensor(pid_t root_pid, const s
   device.uuid = fmt::format("pid-{}", root_pid);
   device.index = 0;
   device.provenance = Provenance::kMeasured;
-  return std::unique_ptr<Sensor>(std::make_unique<ProcessTreeSensor>(std::move(device), proc_root, root_pid));
+  return std::unique_ptr<Sensor>(std::make_unique<ProcessTreeSensor>(std::move(device), proc_root, root_pid, std::move(clock)));
 }
 
 }  // namespace wattcast

@@ -55,6 +55,27 @@ TEST_F(ProcessTreeSensorTest, SumsTheRootAndEveryDescendantOnly) {
   EXPECT_DOUBLE_EQ(*readings[0].rss_bytes, (1000 + 500 + 250 + 50) * page_bytes());
 }
 
+// This fake /proc has no children files: the whole of /proc is scanned every 5 s only, and the
+// processes found are read at the samples in between.
+TEST_F(ProcessTreeSensorTest, WithoutChildrenFilesTheTreeIsRescannedEveryFiveSeconds) {
+  add_process(100, "python", 1, 100, 0, 0, 0, 10);
+  double now_s = 0;
+  auto sensor = make_process_tree_sensor(100, tree_.root(), [&] { return now_s; });
+  ASSERT_TRUE(sensor.ok()) << sensor.error().message;
+  auto cpu_time_at = [&](double t_s) {
+    now_s = t_s;
+    std::vector<Reading> readings;
+    EXPECT_TRUE((*sensor)->sample(readings).ok());
+    return readings.empty() ? -1.0 : *readings[0].cpu_time_s * ticks_per_s();
+  };
+  EXPECT_DOUBLE_EQ(cpu_time_at(0), 100);
+  add_process(100, "python", 1, 150, 0, 0, 0, 10);   // the known process moves on ...
+  add_process(101, "worker", 100, 40, 0, 0, 0, 10);  // ... and a new child starts
+  EXPECT_DOUBLE_EQ(cpu_time_at(1), 150) << "known processes are read at every sample";
+  EXPECT_DOUBLE_EQ(cpu_time_at(4.9), 150) << "the new child waits for the next scan";
+  EXPECT_DOUBLE_EQ(cpu_time_at(5), 190);
+}
+
 TEST_F(ProcessTreeSensorTest, RootThatExitedGivesNoReading) {
   add_process(100, "python", 1, 1, 1, 0, 0, 1);
   auto sensor = make_process_tree_sensor(100, tree_.root());
