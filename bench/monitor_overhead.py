@@ -65,6 +65,9 @@ def main():
          lambda ms, store, cmd: gpu_env + [wattcast, "measure", "--interval-ms", str(ms), "--out", store, "--"] + cmd),
         ("GPU: python loop, fake H200 power every tick + psutil (the study's)",
          lambda ms, store, cmd: gpu_env + [sys.executable, loop, str(ms), "--nvml", fake_nvml] + cmd),
+        # Not a monitor: what being woken every interval costs here, the floor under the GPU rows.
+        ("floor: a C++ loop that only wakes every interval (bench/wake_floor)",
+         lambda ms, store, cmd: [os.path.join(build, "bench", "wake_floor"), str(ms)] + cmd),
     ]
     if not os.path.exists(fake_nvml):
         sys.exit(f"{fake_nvml} is missing: build the tests first")

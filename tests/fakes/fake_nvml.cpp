@@ -89,6 +89,7 @@ double clock_s(clockid_t clock) {
 // The driver's cost is CPU time, not waiting: burn it on the calling thread, so that a monitor
 // on a busy machine pays it in full as it would on the GPU's host.
 void burn_cpu(double seconds) {
+  if (seconds <= 0) return;
   const double until = clock_s(CLOCK_THREAD_CPUTIME_ID) + seconds;
   while (clock_s(CLOCK_THREAD_CPUTIME_ID) < until) {
   }
