@@ -7,7 +7,9 @@ The GPU rows read a fake H200 (tests/fakes/fake_nvml.cpp, built with the tests):
 what the real ones cost (the energy counter ~4 ms of CPU, power 2 us, the power limit 170 us) and
 its readings change every 100 ms, as measured on a real H200 (tests/fixtures/h200/README.md).
 
-usage: monitor_overhead.py BUILD_DIR [SECONDS] [INTERVALS_MS]   (INTERVALS_MS: comma-separated, default 100,1)
+usage: monitor_overhead.py BUILD_DIR [SECONDS] [INTERVALS_MS] [ROWS]
+  INTERVALS_MS: comma-separated, default 100,1; ROWS: only the rows whose name starts with one of
+  these comma-separated prefixes (e.g. "GPU,floor"), default all
 """
 import os
 import subprocess
@@ -37,6 +39,7 @@ def main():
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 60.0
     intervals = [int(ms) for ms in sys.argv[3].split(",")] if len(sys.argv) > 3 else [100, 1]
+    rows = sys.argv[4].split(",") if len(sys.argv) > 4 else [""]
     fake_nvml = os.path.abspath(os.path.join(build, "tests", "fakes", "libfake-nvml.so"))
     wattcast = os.path.join(build, "wattcast")
     loop = os.path.join(HERE, "psutil_loop.py")
@@ -75,6 +78,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for interval_ms in intervals:
             for name, argv in monitors:
+                if not any(name.startswith(prefix) for prefix in rows):
+                    continue
                 store = os.path.join(tmp, f"runs-{interval_ms}.db")
                 # One process at a time, so each figure is that process's own.
                 start_cpu, _ = cost(argv(interval_ms, store, ["sleep", "0"]))
@@ -83,15 +88,18 @@ def main():
                 per_hour[(name, interval_ms)] = hourly
                 print(f"| {name} | {interval_ms} ms | {hourly:.2f} | {100.0 * hourly / 3600.0:.3f} | {start_cpu:.3f} | {rss:.1f} |")
     print()
-    for interval_ms in intervals:
-        for reference in monitors[:2]:
-            w = max(per_hour[(reference[0], interval_ms)], 1e-9)
-            print(f"at {interval_ms} ms: the study's Python loop uses {per_hour[(monitors[2][0], interval_ms)] / w:.0f}x the CPU of "
-                  f"{reference[0]} ({per_hour[(monitors[3][0], interval_ms)] / w:.0f}x at wattcast's cadence)")
-        gpu = max(per_hour[(monitors[4][0], interval_ms)], 1e-9)
-        print(f"at {interval_ms} ms with a GPU: the study's loop uses {per_hour[(monitors[5][0], interval_ms)] / gpu:.0f}x the CPU of "
-              f"wattcast measure ({100.0 * gpu / 3600.0:.3f}% of a core)")
+    def ratio(loop, monitor, interval_ms):
+        return per_hour[(loop, interval_ms)] / max(per_hour[(monitor, interval_ms)], 1e-9)
 
+    names = [name for name, _ in monitors]
+    for interval_ms in intervals:
+        for reference in names[:2]:
+            if all((n, interval_ms) in per_hour for n in (reference, names[2], names[3])):
+                print(f"at {interval_ms} ms: the study's Python loop uses {ratio(names[2], reference, interval_ms):.0f}x the CPU of "
+                      f"{reference} ({ratio(names[3], reference, interval_ms):.0f}x at wattcast's cadence)")
+        if all((n, interval_ms) in per_hour for n in names[4:6]):
+            print(f"at {interval_ms} ms with a GPU: the study's loop uses {ratio(names[5], names[4], interval_ms):.0f}x the CPU of "
+                  f"wattcast measure ({100.0 * per_hour[(names[4], interval_ms)] / 3600.0:.3f}% of a core)")
 
 if __name__ == "__main__":
     main()
