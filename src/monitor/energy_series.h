@@ -15,7 +15,7 @@
 namespace wattcast {
 
 // One device's samples, added in time order, for a caller that follows a run sample by sample
-// (the exporter) and cannot wait for the next anchor: after a counter read the energy is that
+// (the sampler's live totals, the exporter) and cannot wait for the next anchor: after a counter read the energy is that
 // value plus the power integral since. It never goes back, since it is exported as a counter:
 // where the integral ran ahead of the next counter value, it holds until the counter catches
 // up. With a counter at every sample, or none, it equals energy_series at every point; with

@@ -182,26 +182,10 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
     for (const Reading& reading : readings) {
       if (reading.device >= sensors_[s].device_ids.size()) continue;
       DeviceState& state = device_state_[s][reading.device];
-      if (std::isfinite(reading.power_w) && std::isfinite(state.last_power_w)) {
-        state.integral_j += 0.5 * (reading.power_w + state.last_power_w) * (t_s - state.last_t_s);  // trapezoid
-      }
-      if (reading.energy_j) {
-        state.counter_j = reading.energy_j;
-        state.integral_at_counter_j = state.integral_j;
-      }
-      const double energy_j = state.counter_j ? *state.counter_j + state.integral_j - state.integral_at_counter_j : state.integral_j;
-      if (std::isnan(state.first_energy_j)) {
-        state.first_energy_j = energy_j;
-        state.energy_j = energy_j;
-      }
-      energy_delta_j += std::max(0.0, energy_j - state.energy_j);
-      state.energy_j = std::max(state.energy_j, energy_j);
-      state.has_energy = state.has_energy || reading.energy_j || std::isfinite(reading.power_w);
-      if (std::isfinite(reading.power_w)) {
-        state.last_power_w = reading.power_w;
-        state.last_t_s = t_s;
-      }
       batch.push_back({sensors_[s].device_ids[reading.device], tick, t_s, reading});
+      const double before_j = state.integrator.started() ? state.integrator.energy_j() : NAN;
+      if (state.integrator.add(batch.back()) && std::isfinite(before_j)) energy_delta_j += state.integrator.energy_j() - before_j;
+      if (std::isfinite(reading.power_w)) state.last_power_w = reading.power_w;
     }
   }
   // Devices read less often than every tick still draw power: show each one's latest figure.
@@ -222,10 +206,10 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   size_t total = 0;
   for (size_t s = 0; s < sensors_.size(); ++s) {
     for (size_t d = 0; d < sensors_[s].device_ids.size() && d < device_state_[s].size(); ++d, ++total) {
-      const DeviceState& state = device_state_[s][d];
-      device_totals_[total].energy_j = std::isnan(state.first_energy_j) ? 0 : state.energy_j - state.first_energy_j;
-      device_totals_[total].power_w = state.last_power_w;
-      device_totals_[total].has_energy = state.has_energy;
+      const EnergyIntegrator& integrator = device_state_[s][d].integrator;
+      device_totals_[total].energy_j = integrator.started() ? integrator.energy_j() - integrator.first_energy_j() : 0;
+      device_totals_[total].power_w = device_state_[s][d].last_power_w;
+      device_totals_[total].has_energy = integrator.started();
     }
   }
 }

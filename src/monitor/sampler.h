@@ -11,11 +11,11 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "monitor/energy_series.h"
 #include "sensors/sensor.h"
 #include "store/run_store.h"
 
@@ -105,19 +105,11 @@ class Sampler {
   bool stopped_ = false;
   bool sampling_done_ = false;  // the sampler thread has ended and left its last samples
 
-  // Sampler thread only: per store device, the last power and counter seen, to integrate energy.
-  // Between two counter reads the energy is the last counter value plus the power integral since;
-  // it never goes back (it is shown live and exported as a counter), so where the integral ran
-  // ahead of the next counter value it holds until the counter catches up.
+  // Sampler thread only: per store device, its energy as the exporter follows it (the last counter
+  // value plus the power integral since; never going back) and its latest power.
   struct DeviceState {
-    double last_t_s = 0;
+    EnergyIntegrator integrator;
     double last_power_w = std::nan("");
-    double energy_j = 0;
-    double integral_j = 0;                  // of power, since the first reading
-    std::optional<double> counter_j;        // at the last counter read
-    double integral_at_counter_j = 0;
-    double first_energy_j = std::nan("");  // the energy at the first reading
-    bool has_energy = false;                // a power figure or a counter seen
   };
   std::vector<std::vector<DeviceState>> device_state_;
 };
