@@ -37,7 +37,7 @@ struct WatchedGpu {
   std::optional<unsigned> last_power_mw;
   double last_read_s = 0, last_change_s = 0;
   std::vector<double> read_gaps_s, change_gaps_s;
-  bool update_period_told = false;
+  bool update_period_judged = false;
 };
 
 // Errors after which no GPU can be read any more, as opposed to one read failing once.
@@ -51,6 +51,13 @@ std::string device_string(nvml::DeviceGetStringFn get, nvml::Device device) {
   if (get(device, buffer, sizeof buffer) != nvml::kSuccess) return "";
   buffer[sizeof buffer - 1] = '\0';
   return buffer;
+}
+
+// Keeps the most recent gaps only: a GPU whose reading never changes must not grow the history.
+void push_recent(std::vector<double>& gaps, double gap_s) {
+  constexpr size_t kKept = 64;
+  if (gaps.size() == 2 * kKept) gaps.erase(gaps.begin(), gaps.begin() + kKept);
+  gaps.push_back(gap_s);
 }
 
 double median(std::vector<double> values) {
@@ -113,21 +120,22 @@ class NvmlSensor final : public Sensor {
 
   // Sampling faster than the GPU updates its readings costs CPU and measures nothing more: once
   // enough readings have changed, compare how often they change with how often they are read,
-  // and say so once.
+  // and say so once. Judged once per run: the interval does not change.
   void watch_updates(size_t i, double now_s, double power_w) {
     WatchedGpu& gpu = gpus_[i];
+    if (gpu.update_period_judged) return;
     const unsigned power_mw = static_cast<unsigned>(std::lround(power_w * 1000));
     if (gpu.last_power_mw) {
-      gpu.read_gaps_s.push_back(now_s - gpu.last_read_s);
+      push_recent(gpu.read_gaps_s, now_s - gpu.last_read_s);
       if (power_mw != *gpu.last_power_mw) {
-        if (gpu.last_change_s > 0) gpu.change_gaps_s.push_back(now_s - gpu.last_change_s);
+        if (gpu.last_change_s > 0) push_recent(gpu.change_gaps_s, now_s - gpu.last_change_s);
         gpu.last_change_s = now_s;
       }
     }
     gpu.last_power_mw = power_mw;
     gpu.last_read_s = now_s;
-    if (gpu.update_period_told || gpu.change_gaps_s.size() < kChangesToJudgeUpdates) return;
-    gpu.update_period_told = true;
+    if (gpu.change_gaps_s.size() < kChangesToJudgeUpdates) return;
+    gpu.update_period_judged = true;
     const double update_s = median(gpu.change_gaps_s), read_s = median(gpu.read_gaps_s);
     gpu.change_gaps_s = {};
     gpu.read_gaps_s = {};
