@@ -57,6 +57,7 @@ bool EnergyIntegrator::add(const SampleRecord& s) {
   started_ = true;
   t_s_ = s.t_s;
   energy_j_ = std::max(energy_j_, energy);
+  unheld_energy_j_ = energy;
   return true;
 }
 

@@ -29,6 +29,9 @@ class EnergyIntegrator {
   // Of the last point added.
   double t_s() const { return t_s_; }
   double energy_j() const { return energy_j_; }
+  // The same without the hold: the last counter value plus the power integral since. Exactly the
+  // counter's at an anchor, as the summary has it, but it may go back; for epoch boundaries.
+  double unheld_energy_j() const { return unheld_energy_j_; }
   // Of the first point: a device's energy is energy_j() - first_energy_j(), as in the summary.
   double first_energy_j() const { return first_energy_j_; }
 
@@ -40,7 +43,7 @@ class EnergyIntegrator {
   double integral_at_counter_j_ = 0;
   bool has_previous_power_ = false;
   double previous_power_w_ = 0, previous_t_s_ = 0;
-  double t_s_ = 0, energy_j_ = 0, first_energy_j_ = 0;
+  double t_s_ = 0, energy_j_ = 0, unheld_energy_j_ = 0, first_energy_j_ = 0;
 };
 
 struct EnergySeries {

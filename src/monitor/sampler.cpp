@@ -70,7 +70,8 @@ LiveTotals Sampler::live() const {
 
 double Sampler::anchored_energy_j(double since_s, std::chrono::milliseconds max_wait) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!running_ || sampling_done_ || last_anchor_s_ >= since_s) return live_.energy_j;
+  if (!running_ || sampling_done_) return live_.energy_j;
+  if (last_anchor_s_ >= since_s) return energy_at_anchor_j_;
   lock.unlock();
   {
     const std::lock_guard<std::mutex> sleep_lock(sleep_mutex_);
@@ -78,8 +79,8 @@ double Sampler::anchored_energy_j(double since_s, std::chrono::milliseconds max_
   }
   wake_sampler_.notify_all();
   lock.lock();
-  anchor_taken_.wait_for(lock, max_wait, [&] { return last_anchor_s_ >= since_s || sampling_done_; });
-  return live_.energy_j;
+  const bool anchored = anchor_taken_.wait_for(lock, max_wait, [&] { return last_anchor_s_ >= since_s || sampling_done_; });
+  return anchored && last_anchor_s_ >= since_s ? energy_at_anchor_j_ : live_.energy_j;
 }
 
 bool Sampler::take_anchor_request() {
@@ -162,12 +163,12 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   // Half a tick of slack, so a sensor due every 100 ms is not skipped for a tick that came 0.1 ms early.
   const double slack_s = 0.5 * std::chrono::duration<double>(options_.interval).count();
   const double tick_s = unix_time_s();
-  // Always on the first and the final tick, so every sensor covers the whole run.
-  const bool final_tick = !running_;
+  // Every sensor is read at anchors (the first and the last samples among them), so every sensor
+  // covers the whole run, and an epoch's energy is the same live as read back from the store.
   bool first_read = true;
   for (size_t s = 0; s < sensors_.size(); ++s) {
     if (sensor_failed_[s]) continue;
-    if (tick > 0 && !final_tick && tick_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
+    if (!anchor && tick_s - last_read_s_[s] < sensors_[s].sensor->min_interval_s() - slack_s) continue;
     // Each reading is stamped when it is taken: the sensors before it may have been slow.
     const double t_s = first_read ? tick_s : unix_time_s();
     first_read = false;
@@ -198,6 +199,13 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   pending_.insert(pending_.end(), batch.begin(), batch.end());
   if (anchor) {
     last_anchor_s_ = tick_s;
+    energy_at_anchor_j_ = 0;
+    for (const auto& sensor_states : device_state_) {
+      for (const DeviceState& state : sensor_states) {
+        const EnergyIntegrator& integrator = state.integrator;
+        if (integrator.started()) energy_at_anchor_j_ += integrator.unheld_energy_j() - integrator.first_energy_j();
+      }
+    }
     anchor_taken_.notify_all();
   }
   live_.power_w = power_now_w;

@@ -60,9 +60,10 @@ class Sampler {
   Status stop();
 
   LiveTotals live() const;
-  // Takes an anchor sample (every energy counter read) unless one was taken at or after `since_s`,
-  // and returns the run's energy at it: for an epoch marker received at `since_s`, so epoch
-  // energies are the counters' own. Waits at most `max_wait` for the sampler thread.
+  // Takes an anchor sample (every sensor read, every energy counter too) unless one was taken at
+  // or after `since_s`, and returns the run's energy at it: for an epoch marker received at
+  // `since_s`, so epoch energies are the counters' own and those the store gives back. Waits at
+  // most `max_wait` for the sampler thread.
   double anchored_energy_j(double since_s, std::chrono::milliseconds max_wait = std::chrono::milliseconds(200));
   // Copied under the same short lock as live(): a reader never holds up the sampler for longer.
   std::vector<DeviceTotal> device_totals() const;
@@ -97,6 +98,7 @@ class Sampler {
   std::condition_variable wake_writer_;
   std::condition_variable anchor_taken_;
   double last_anchor_s_ = -1e300;
+  double energy_at_anchor_j_ = 0;  // all devices, unheld (see EnergyIntegrator)
   std::vector<SampleRecord> pending_;
   std::vector<std::string> warnings_;
   LiveTotals live_;

@@ -14,6 +14,8 @@
 
 #include "cli/cli_runner.h"
 #include "test_paths.h"
+#include <nlohmann/json.hpp>
+
 #include "core/csv.h"
 #include "store/sqlite_store.h"
 
@@ -250,6 +252,35 @@ TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
       EXPECT_TRUE(anchored) << "no counter read right after the marker at " << marker_s;
     }
   }
+}
+
+// The live projection (measure's summary) and `project --at-epoch` on the stored run give the same
+// figure: at each epoch marker the monitor takes an anchor sample of every sensor, so the energies
+// it projects from are those the store gives back.
+TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
+  const std::string store = fresh_store("gpu_live.db");
+  const std::string script = write_scratch("train_live.py",
+                                           "import time, wattcast\n"
+                                           "time.sleep(0.3)\n"
+                                           "for epoch in range(10):\n"
+                                           "    wattcast.epoch_begin()\n"
+                                           "    time.sleep(0.25)\n"
+                                           "    wattcast.epoch_end(metrics={'acc': 0.5})\n");
+  const FakeGpu gpu;
+  auto result = run_cli("measure --epochs 10 --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string live_prefix = "projected after epoch 10 of 10 (";
+  const size_t line = result.err.find(live_prefix);
+  ASSERT_NE(line, std::string::npos) << result.err;
+  const size_t colon = result.err.find("): ", line);
+  ASSERT_NE(colon, std::string::npos);
+  const double live_kj = std::stod(result.err.substr(colon + 3));
+
+  auto stored = run_cli("project 1 --at-epoch 10 --epochs 10 --format json --store " + store);
+  ASSERT_EQ(stored.exit_code, 0) << stored.err;
+  const auto json = nlohmann::json::parse(stored.out);
+  const double stored_kj = json.at("projections").at(0).at("energy_j").get<double>() / 1000;
+  EXPECT_NEAR(live_kj, stored_kj, 0.005 * stored_kj) << result.err << stored.out;
 }
 
 }  // namespace
