@@ -211,18 +211,23 @@ class FakeGpu {
   }
 };
 
+// `measure OPTIONS` on a Python training of `epochs` epochs of `epoch_s` each, marked by the helper.
+CliResult measure_python_epochs(const std::string& options, int epochs, double epoch_s) {
+  const std::string script = write_scratch("train_epochs.py", "import time, wattcast\n"
+                                                              "time.sleep(0.3)\n"
+                                                              "for epoch in range(" + std::to_string(epochs) + "):\n"
+                                                              "    wattcast.epoch_begin()\n"
+                                                              "    time.sleep(" + std::to_string(epoch_s) + ")\n"
+                                                              "    wattcast.epoch_end(metrics={'val_f1': 0.5})\n");
+  return run_cli("measure " + options + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+}
+
 // Sampled at 20 ms, the GPU is read 5 times per update: said once; the counter is read at the
 // epoch markers (so epoch energies are its own) and the run's ends, not at every sample.
 TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
   const std::string store = fresh_store("gpu.db");
-  const std::string script = write_scratch("train_gpu.py",
-                                           "import time, wattcast\n"
-                                           "for epoch in range(3):\n"
-                                           "    wattcast.epoch_begin()\n"
-                                           "    time.sleep(0.6)\n"
-                                           "    wattcast.epoch_end(metrics={'val_f1': 0.5})\n");
   const FakeGpu gpu;
-  auto result = run_cli("measure --interval-ms 20 --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  auto result = measure_python_epochs("--interval-ms 20 --out " + store, 3, 0.6);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string notice = "GPU 0 (NVIDIA H200) updates its power reading every 100 ms; sampling every 20 ms";
   const size_t first = result.err.find(notice);
@@ -259,15 +264,8 @@ TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
 // it projects from are those the store gives back.
 TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   const std::string store = fresh_store("gpu_live.db");
-  const std::string script = write_scratch("train_live.py",
-                                           "import time, wattcast\n"
-                                           "time.sleep(0.3)\n"
-                                           "for epoch in range(10):\n"
-                                           "    wattcast.epoch_begin()\n"
-                                           "    time.sleep(0.25)\n"
-                                           "    wattcast.epoch_end(metrics={'acc': 0.5})\n");
   const FakeGpu gpu;
-  auto result = run_cli("measure --epochs 10 --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.25);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string live_prefix = "projected after epoch 10 of 10 (";
   const size_t line = result.err.find(live_prefix);
