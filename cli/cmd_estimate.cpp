@@ -11,6 +11,7 @@
 #include "cli/output.h"
 #include "core/csv.h"
 #include "estimate/baseline_methods.h"
+#include "estimate/roofline_inputs.h"
 #include "estimate/run_totals.h"
 #include "model/model_gflops.h"
 #include "report/text_table.h"
@@ -19,7 +20,7 @@ namespace wattcast::cli {
 
 namespace {
 
-const std::vector<std::string> kAllMethods = {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"};
+const std::vector<std::string> kAllMethods = {"wattcast", "roofline", "pre-paper", "flops", "green-algorithms", "mlco2"};
 
 struct EstimateOptions {
   std::string config_file;
@@ -56,7 +57,7 @@ class MethodSet {
         owned_.push_back(std::make_unique<FlopsProxyEstimator>());
         selected_.push_back(owned_.back().get());
       } else {
-        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, pre-paper, flops, green-algorithms, mlco2)");
+        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2)");
       }
     }
   }
@@ -93,6 +94,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
     for (const auto& r : runs) {
       nlohmann::json extrapolation = nlohmann::json::array();
       for (const auto& e : r.extrapolation) extrapolation.push_back({{"feature", e.feature}, {"value", e.value}, {"fitted_min", e.fitted_min}, {"fitted_max", e.fitted_max}, {"message", e.describe()}});
+      if (r.unusable) {
+        methods.push_back({{"method", r.method}, {"unusable", *r.unusable}, {"extrapolation", extrapolation}});
+        continue;
+      }
       methods.push_back({{"method", r.method},
                          {"avg_power_w", r.avg_power_w},
                          {"avg_power_w_90", interval_json(r.avg_power_w_90)},
@@ -116,6 +121,8 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                           {"val_samples", c.val_samples},
                           {"total_ram_gb", c.total_ram_gb},
                           {"epochs", c.epochs},
+                          {"precision", c.precision},
+                          {"power_limit_w", c.power_limit_w ? nlohmann::json(*c.power_limit_w) : nlohmann::json()},
                           {"location", request.carbon.label},
                           {"g_co2e_per_kwh", request.carbon.g_co2e_per_kwh},
                           {"pue", request.carbon.pue},
@@ -132,6 +139,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
       return i ? fmt::format("{:.6g}", (hi ? i->hi : i->lo) / unit) : std::string();
     };
     for (const auto& r : runs) {
+      if (r.unusable) {  // a row without figures, so a reader of the CSV sees the method was asked
+        out += csv_line({r.method, "", "", "", "", "", "", "", "", "", "", "", "", "", "true"});
+        continue;
+      }
       out += csv_line({r.method, fmt::format("{:.6g}", r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
                        fmt::format("{:.6g}", r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
                        fmt::format("{:.6g}", r.duration_s / 3600.0), fmt::format("{:.6g}", r.energy_j / 3.6e6),
@@ -147,6 +158,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                      request.carbon.pue, request.carbon.pue_source);
   TextTable table(header);
   for (const auto& r : runs) {
+    if (r.unusable) {
+      table.add_row({r.method, "-", "-", "-", "-", "-"});
+      continue;
+    }
     table.add_row({r.method, with_interval(r.avg_power_w, r.avg_power_w_90), with_interval(r.epoch_time_s, r.epoch_time_s_90),
                    with_interval(r.duration_s, r.duration_s_90, 3600.0), with_interval(r.energy_j, r.energy_j_90, 3.6e6),
                    with_interval(r.co2e_g, r.co2e_g_90)});
@@ -154,7 +169,13 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
   out += table.render();
   out += "[lo–hi]: 90% prediction interval. ";
   out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
+  if (c.power_limit_w || c.precision != "fp32") out += fmt::format("Power limit {}, precision {}: only roofline models them.\n", c.power_limit_w ? fmt::format("{:g} W", *c.power_limit_w) : "default", c.precision);
   for (const auto& r : runs) {
+    if (r.method != "roofline") continue;
+    for (const auto& assumed : gpu_bounds(c).assumptions) out += "note: roofline: " + assumed + "\n";
+  }
+  for (const auto& r : runs) {
+    if (r.unusable) out += fmt::format("warning: {} is unusable here ({}): no figure shown\n", r.method, *r.unusable);
     for (const auto& e : r.extrapolation) out += fmt::format("warning: {} extrapolates: {}\n", r.method, e.describe());
     if (r.avg_power_w <= 0 || r.energy_j <= 0) out += fmt::format("warning: {} predicts a non-physical (negative) figure here\n", r.method);
   }
@@ -164,7 +185,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
 std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& method) {
   std::string out = csv_line({"line", "method", "pred_avg_power_w", "pred_avg_power_w_lo", "pred_avg_power_w_hi", "pred_epoch_energy_kj",
                               "pred_epoch_energy_kj_lo", "pred_epoch_energy_kj_hi", "pred_epoch_time_s", "pred_epoch_time_s_lo",
-                              "pred_epoch_time_s_hi", "extrapolation"});
+                              "pred_epoch_time_s_hi", "extrapolation", "unusable"});
   auto value = [](double v, double unit = 1.0) { return fmt::format("{:.10g}", v / unit); };
   auto bound = [&](const std::optional<Interval>& i, bool hi, double unit = 1.0) { return i ? value(hi ? i->hi : i->lo, unit) : std::string(); };
   for (const auto& row : rows) {
@@ -174,7 +195,7 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
     out += csv_line({std::to_string(row.source_line), method.name(), value(p.avg_power_w), bound(p.avg_power_w_90, false),
                      bound(p.avg_power_w_90, true), value(p.epoch_energy_j, 1000.0), bound(p.epoch_energy_j_90, false, 1000.0),
                      bound(p.epoch_energy_j_90, true, 1000.0), value(p.epoch_time_s), bound(p.epoch_time_s_90, false),
-                     bound(p.epoch_time_s_90, true), flags});
+                     bound(p.epoch_time_s_90, true), flags, p.unusable.value_or("")});
   }
   return out;
 }
@@ -202,7 +223,7 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
     if (!options.config_file.empty() || !options.flags.empty()) throw CliError("--batch: configuration flags and --config do not apply to batch mode");
     if (options.methods.empty()) options.methods = {kDefaultMethod};
     if (options.methods.size() != 1) throw CliError("--batch: give exactly one --method");
-    const auto rows = unwrap(load_runs(options.batch_file, Measurements::kIgnored));
+    const auto rows = unwrap(load_runs(options.batch_file, Measurements::kIgnored, &workspace.gpus()));
     MethodSet methods(workspace, options, std::nullopt);
     emit(render_batch(rows, *methods.selected().front()), options.out);
     return;
@@ -248,6 +269,9 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"gpu_cores", "CUDA cores of a GPU not in the catalog"},
       {"gpu_memory_gb", "Memory (GB) of a GPU not in the catalog"},
       {"gpu_tdp_w", "TDP (W) of a GPU not in the catalog"},
+      {"gpu_tflops", "FP32 peak (TFLOPS) of a GPU not in the catalog (roofline; assumed from cores otherwise)"},
+      {"gpu_bandwidth_gbs", "Memory bandwidth (GB/s) of a GPU not in the catalog (roofline; assumed otherwise)"},
+      {"gpu_idle_w", "Idle power (W) of a GPU not in the catalog (roofline; a tenth of the TDP otherwise)"},
       {"gpus", "Number of GPUs, data-parallel (default 1)"},
       {"gflops", "Forward-pass GFLOPs of the model at batch 1 (a multiply-add = 2 FLOPs)"},
       {"arch", "Instead of --gflops: an architecture the study measured (vgg16, resnet50, ...)"},
@@ -261,6 +285,8 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"cloud", "Cloud region as PROVIDER:REGION, e.g. aws:eu-west-1 (sets carbon intensity and PUE)"},
       {"pue", "Power Usage Effectiveness of the facility (default 1.0, or the cloud provider's)"},
       {"hours", "Known training duration (h) for mlco2 and green-algorithms instead of wattcast's prediction"},
+      {"precision", "Arithmetic of the training: fp32 (default), tf32, fp16 or bf16 (roofline uses the matching peak)"},
+      {"power_limit", "Power cap in W below the board's default (nvidia-smi -pl): roofline predicts what it saves and costs"},
   };
   for (const auto& flag : kFlags) {
     std::string name = flag.key;
@@ -268,9 +294,9 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
     const std::string key = flag.key;
     command->add_option_function<std::string>("--" + name, [options, key](const std::string& text) { options->flags[key] = text; }, flag.help);
   }
-  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv: one prediction per row (--format csv)");
+  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv, or a gpu column with a catalog name instead of the gpu_* columns, plus optional power_limit_w and precision: one prediction per row (--format csv)");
   command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
-  command->add_option("--method", options->methods, "Methods to run: wattcast, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
+  command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
       ->delimiter(',');
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
   command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
