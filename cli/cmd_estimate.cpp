@@ -12,6 +12,8 @@
 #include "core/csv.h"
 #include "estimate/baseline_methods.h"
 #include "estimate/roofline_inputs.h"
+#include "estimate/store_correction.h"
+#include "store/open_store.h"
 #include "estimate/run_totals.h"
 #include "model/model_gflops.h"
 #include "report/text_table.h"
@@ -30,6 +32,7 @@ struct EstimateOptions {
   std::vector<std::string> methods;
   std::string format;  // default: table, or csv in batch mode
   std::string out;
+  std::string store;  // finished runs on the same GPU model correct the fitted methods
 };
 
 // The estimators of one invocation, owned together because MLCO2 and Green Algorithms borrow
@@ -218,6 +221,7 @@ std::string count_onnx_gflops(EstimateRequest& request, const std::string& path)
 void run_estimate(Workspace& workspace, EstimateOptions& options) {
   if (!options.batch_file.empty() && is_onnx_model(options.model_file)) throw CliError("--model: an ONNX model applies to a single estimate, not --batch");
   if (!options.batch_file.empty()) {
+    if (!options.store.empty()) throw CliError("--store: corrects a single estimate, not --batch");
     if (options.format.empty()) options.format = "csv";
     check_format(options.format, {"csv"});
     if (!options.config_file.empty() || !options.flags.empty()) throw CliError("--batch: configuration flags and --config do not apply to batch mode");
@@ -248,9 +252,30 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   std::optional<double> hours_s;
   if (resolved.hours) hours_s = *resolved.hours * 3600.0;
   MethodSet methods(workspace, options, hours_s);
+  std::vector<const Estimator*> selected = methods.selected();
+  std::vector<std::unique_ptr<StoreCorrectedEstimator>> corrected;
+  std::string store_note;
+  if (!options.store.empty()) {
+    auto store = unwrap(open_store(options.store));
+    const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
+    for (auto& method : selected) {
+      if (!is_fitted_method(method->name())) continue;
+      corrected.push_back(std::make_unique<StoreCorrectedEstimator>(*method, store_correction(*method, own, resolved.config)));
+      const StoreCorrection& c = corrected.back()->correction();
+      store_note += fmt::format("store: {} used {} of the store's runs on {} (power x{}, epoch energy x{})\n", method->name(), c.runs_used,
+                                resolved.config.gpu.name, format_number(c.power_factor, 3), format_number(c.energy_factor, 3));
+      method = corrected.back().get();
+    }
+    if (own.skipped > 0) {
+      store_note += fmt::format("store: {} finished runs skipped: without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU\n", own.skipped);
+    }
+  }
   std::vector<RunEstimate> runs;
-  for (const Estimator* method : methods.selected()) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
-  emit(render_single(resolved, runs, options.format), options.out);
+  for (const Estimator* method : selected) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
+  std::string rendered = render_single(resolved, runs, options.format);
+  if (options.format == "table") rendered += store_note;
+  else if (!store_note.empty()) std::fputs(store_note.c_str(), stderr);
+  emit(rendered, options.out);
 }
 
 }  // namespace
@@ -298,6 +323,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
   command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
       ->delimiter(',');
+  command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
   command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
   command->callback([&workspace, options] { run_estimate(workspace, *options); });

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/cross_validation.h"
+#include "estimate/store_correction.h"
+#include "store/open_store.h"
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -21,12 +23,22 @@ struct FitCommandOptions {
   bool search = false;
   int search_iterations = 60;
   unsigned seed = 0;
+  std::string store;
 };
 
 void run_fit(Workspace& workspace, const FitCommandOptions& options) {
   if (!is_fitted_method(options.method)) throw CliError("--method: '" + options.method + "' is not fitted to data (expected wattcast, roofline or pre-paper)");
   if (options.search_iterations < 1) throw CliError("--search-iterations: must be at least 1");
-  const auto runs = workspace.runs_named(options.data.empty() ? workspace.default_data(options.method) : options.data);
+  auto runs = workspace.runs_named(options.data.empty() ? workspace.default_data(options.method) : options.data);
+  if (!options.store.empty()) {
+    // Stored runs carry no job RAM and often no input size, which the study-shaped models need.
+    if (options.method != "roofline") throw CliError("--store: only --method roofline learns from stored runs");
+    auto store = unwrap(open_store(options.store));
+    const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
+    std::fprintf(stderr, "store: %zu runs added, %zu skipped (without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU)\n",
+                 own.runs.size(), own.skipped);
+    runs.insert(runs.end(), own.runs.begin(), own.runs.end());
+  }
   FitOptions fit;
   fit.search_hyperparameters = options.search;
   fit.search_iterations = options.search_iterations;
@@ -127,6 +139,7 @@ void add_fit_command(CLI::App& app, Workspace& workspace) {
   command->add_flag("--search", options->search, "pre-paper: choose alpha and gamma by randomized-search 5-fold CV, as the study did");
   command->add_option("--search-iterations", options->search_iterations, "Candidates drawn by --search")->capture_default_str();
   command->add_option("--seed", options->seed, "Random seed for --search")->capture_default_str();
+  command->add_option("--store", options->store, "Also fit on the finished runs of this run store that carry the tags gflops, batch_size, train_samples and val_samples (roofline)");
   command->callback([&workspace, options] { run_fit(workspace, *options); });
 }
 

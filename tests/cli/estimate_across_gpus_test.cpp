@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
@@ -97,6 +99,46 @@ TEST(EstimateAcrossGpusTest, EvaluateHoldsOutWholeGpusAndDataSets) {
   auto bad = run_cli("evaluate --cv sideways");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("--cv: expected 'rows', 'config', 'gpu' or 'source'"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace wattcast::testing
+
+namespace wattcast::testing {
+namespace {
+
+TEST(EstimateFromOwnRunsTest, TaggedRunsOnTheSameGpuMoveTheEstimateAndUntaggedOnesAreCounted) {
+  const std::string db = (scratch_dir() / "own_runs.db").string();
+  std::filesystem::remove(db);
+  const std::string fixtures = source_dir() + "/tests/fixtures/h200/";
+  auto tagged = run_cli("store import " + fixtures + "resnet50_samples.csv --epochs " + fixtures + "resnet50_epochs.csv --store " + db +
+                        " --tag gflops=2.686 --tag batch_size=32 --tag train_samples=8192 --tag val_samples=2048 --tag input_size=128");
+  ASSERT_EQ(tagged.exit_code, 0) << tagged.err;
+  auto untagged = run_cli("store import " + fixtures + "hf_samples.csv --epochs " + fixtures + "hf_epochs.csv --store " + db);
+  ASSERT_EQ(untagged.exit_code, 0) << untagged.err;
+
+  const std::string request = "estimate --gpu 'h200 sxm' --gflops 2.686 --input-size 128 --batch-size 32 --train-samples 8192 "
+                              "--val-samples 2048 --epochs 1 --ram-gb 126 --method roofline";
+  auto plain = run_cli(request + " --format json");
+  auto own = run_cli(request + " --format json --store " + db);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  const double before = nlohmann::json::parse(plain.out)["methods"][0]["energy_kwh"].get<double>();
+  const double after = nlohmann::json::parse(own.out)["methods"][0]["energy_kwh"].get<double>();
+  EXPECT_NE(before, after);
+  EXPECT_LE(nlohmann::json::parse(own.out)["methods"][0]["avg_power_w"].get<double>(), 700);
+  EXPECT_NE(own.err.find("store: roofline used 1 of the store's runs on NVIDIA H200 SXM 141 GB"), std::string::npos) << own.err;
+  EXPECT_NE(own.err.find("store: 1 finished runs skipped"), std::string::npos) << own.err;
+
+  auto table = run_cli(request + " --store " + db);
+  EXPECT_NE(table.out.find("store: roofline used 1"), std::string::npos) << table.out;
+  auto batch = run_cli("estimate --batch " + reference_runs_csv() + " --store " + db);
+  EXPECT_EQ(batch.exit_code, 2);
+  auto fit = run_cli("fit --method roofline --store " + db + " --out " + (scratch_dir() / "with_own.json").string());
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  EXPECT_NE(fit.err.find("store: 1 runs added, 1 skipped"), std::string::npos) << fit.err;
+  auto wrong = run_cli("fit --method wattcast --store " + db + " --out " + (scratch_dir() / "no.json").string());
+  EXPECT_EQ(wrong.exit_code, 2);
 }
 
 }  // namespace
