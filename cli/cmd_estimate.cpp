@@ -11,6 +11,9 @@
 #include "cli/output.h"
 #include "core/csv.h"
 #include "estimate/baseline_methods.h"
+#include "estimate/roofline_inputs.h"
+#include "estimate/store_correction.h"
+#include "store/open_store.h"
 #include "estimate/run_totals.h"
 #include "model/model_gflops.h"
 #include "report/text_table.h"
@@ -19,7 +22,7 @@ namespace wattcast::cli {
 
 namespace {
 
-const std::vector<std::string> kAllMethods = {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"};
+const std::vector<std::string> kAllMethods = {"wattcast", "roofline", "pre-paper", "flops", "green-algorithms", "mlco2"};
 
 struct EstimateOptions {
   std::string config_file;
@@ -29,6 +32,7 @@ struct EstimateOptions {
   std::vector<std::string> methods;
   std::string format;  // default: table, or csv in batch mode
   std::string out;
+  std::string store;  // finished runs on the same GPU model correct the fitted methods
 };
 
 // The estimators of one invocation, owned together because MLCO2 and Green Algorithms borrow
@@ -56,7 +60,7 @@ class MethodSet {
         owned_.push_back(std::make_unique<FlopsProxyEstimator>());
         selected_.push_back(owned_.back().get());
       } else {
-        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, pre-paper, flops, green-algorithms, mlco2)");
+        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2)");
       }
     }
   }
@@ -93,6 +97,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
     for (const auto& r : runs) {
       nlohmann::json extrapolation = nlohmann::json::array();
       for (const auto& e : r.extrapolation) extrapolation.push_back({{"feature", e.feature}, {"value", e.value}, {"fitted_min", e.fitted_min}, {"fitted_max", e.fitted_max}, {"message", e.describe()}});
+      if (r.unusable) {
+        methods.push_back({{"method", r.method}, {"unusable", *r.unusable}, {"extrapolation", extrapolation}});
+        continue;
+      }
       methods.push_back({{"method", r.method},
                          {"avg_power_w", r.avg_power_w},
                          {"avg_power_w_90", interval_json(r.avg_power_w_90)},
@@ -116,6 +124,8 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                           {"val_samples", c.val_samples},
                           {"total_ram_gb", c.total_ram_gb},
                           {"epochs", c.epochs},
+                          {"precision", c.precision},
+                          {"power_limit_w", c.power_limit_w ? nlohmann::json(*c.power_limit_w) : nlohmann::json()},
                           {"location", request.carbon.label},
                           {"g_co2e_per_kwh", request.carbon.g_co2e_per_kwh},
                           {"pue", request.carbon.pue},
@@ -132,6 +142,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
       return i ? fmt::format("{:.6g}", (hi ? i->hi : i->lo) / unit) : std::string();
     };
     for (const auto& r : runs) {
+      if (r.unusable) {  // a row without figures, so a reader of the CSV sees the method was asked
+        out += csv_line({r.method, "", "", "", "", "", "", "", "", "", "", "", "", "", "true"});
+        continue;
+      }
       out += csv_line({r.method, fmt::format("{:.6g}", r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
                        fmt::format("{:.6g}", r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
                        fmt::format("{:.6g}", r.duration_s / 3600.0), fmt::format("{:.6g}", r.energy_j / 3.6e6),
@@ -147,6 +161,10 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                      request.carbon.pue, request.carbon.pue_source);
   TextTable table(header);
   for (const auto& r : runs) {
+    if (r.unusable) {
+      table.add_row({r.method, "-", "-", "-", "-", "-"});
+      continue;
+    }
     table.add_row({r.method, with_interval(r.avg_power_w, r.avg_power_w_90), with_interval(r.epoch_time_s, r.epoch_time_s_90),
                    with_interval(r.duration_s, r.duration_s_90, 3600.0), with_interval(r.energy_j, r.energy_j_90, 3.6e6),
                    with_interval(r.co2e_g, r.co2e_g_90)});
@@ -154,7 +172,13 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
   out += table.render();
   out += "[lo–hi]: 90% prediction interval. ";
   out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
+  if (c.power_limit_w || c.precision != "fp32") out += fmt::format("Power limit {}, precision {}: only roofline models them.\n", c.power_limit_w ? fmt::format("{:g} W", *c.power_limit_w) : "default", c.precision);
   for (const auto& r : runs) {
+    if (r.method != "roofline") continue;
+    for (const auto& assumed : gpu_bounds(c).assumptions) out += "note: roofline: " + assumed + "\n";
+  }
+  for (const auto& r : runs) {
+    if (r.unusable) out += fmt::format("warning: {} is unusable here ({}): no figure shown\n", r.method, *r.unusable);
     for (const auto& e : r.extrapolation) out += fmt::format("warning: {} extrapolates: {}\n", r.method, e.describe());
     if (r.avg_power_w <= 0 || r.energy_j <= 0) out += fmt::format("warning: {} predicts a non-physical (negative) figure here\n", r.method);
   }
@@ -164,7 +188,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
 std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& method) {
   std::string out = csv_line({"line", "method", "pred_avg_power_w", "pred_avg_power_w_lo", "pred_avg_power_w_hi", "pred_epoch_energy_kj",
                               "pred_epoch_energy_kj_lo", "pred_epoch_energy_kj_hi", "pred_epoch_time_s", "pred_epoch_time_s_lo",
-                              "pred_epoch_time_s_hi", "extrapolation"});
+                              "pred_epoch_time_s_hi", "extrapolation", "unusable"});
   auto value = [](double v, double unit = 1.0) { return fmt::format("{:.10g}", v / unit); };
   auto bound = [&](const std::optional<Interval>& i, bool hi, double unit = 1.0) { return i ? value(hi ? i->hi : i->lo, unit) : std::string(); };
   for (const auto& row : rows) {
@@ -174,7 +198,7 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
     out += csv_line({std::to_string(row.source_line), method.name(), value(p.avg_power_w), bound(p.avg_power_w_90, false),
                      bound(p.avg_power_w_90, true), value(p.epoch_energy_j, 1000.0), bound(p.epoch_energy_j_90, false, 1000.0),
                      bound(p.epoch_energy_j_90, true, 1000.0), value(p.epoch_time_s), bound(p.epoch_time_s_90, false),
-                     bound(p.epoch_time_s_90, true), flags});
+                     bound(p.epoch_time_s_90, true), flags, p.unusable.value_or("")});
   }
   return out;
 }
@@ -197,12 +221,13 @@ std::string count_onnx_gflops(EstimateRequest& request, const std::string& path)
 void run_estimate(Workspace& workspace, EstimateOptions& options) {
   if (!options.batch_file.empty() && is_onnx_model(options.model_file)) throw CliError("--model: an ONNX model applies to a single estimate, not --batch");
   if (!options.batch_file.empty()) {
+    if (!options.store.empty()) throw CliError("--store: corrects a single estimate, not --batch");
     if (options.format.empty()) options.format = "csv";
     check_format(options.format, {"csv"});
     if (!options.config_file.empty() || !options.flags.empty()) throw CliError("--batch: configuration flags and --config do not apply to batch mode");
     if (options.methods.empty()) options.methods = {kDefaultMethod};
     if (options.methods.size() != 1) throw CliError("--batch: give exactly one --method");
-    const auto rows = unwrap(load_runs(options.batch_file, Measurements::kIgnored));
+    const auto rows = unwrap(load_runs(options.batch_file, Measurements::kIgnored, &workspace.gpus()));
     MethodSet methods(workspace, options, std::nullopt);
     emit(render_batch(rows, *methods.selected().front()), options.out);
     return;
@@ -227,9 +252,30 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   std::optional<double> hours_s;
   if (resolved.hours) hours_s = *resolved.hours * 3600.0;
   MethodSet methods(workspace, options, hours_s);
+  std::vector<const Estimator*> selected = methods.selected();
+  std::vector<std::unique_ptr<StoreCorrectedEstimator>> corrected;
+  std::string store_note;
+  if (!options.store.empty()) {
+    auto store = unwrap(open_store(options.store));
+    const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
+    for (auto& method : selected) {
+      if (!is_fitted_method(method->name())) continue;
+      corrected.push_back(std::make_unique<StoreCorrectedEstimator>(*method, store_correction(*method, own, resolved.config)));
+      const StoreCorrection& c = corrected.back()->correction();
+      store_note += fmt::format("store: {} used {} of the store's runs on {} (power x{}, epoch energy x{})\n", method->name(), c.runs_used,
+                                resolved.config.gpu.name, format_number(c.power_factor, 3), format_number(c.energy_factor, 3));
+      method = corrected.back().get();
+    }
+    if (own.skipped > 0) {
+      store_note += fmt::format("store: {} finished runs skipped: without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU\n", own.skipped);
+    }
+  }
   std::vector<RunEstimate> runs;
-  for (const Estimator* method : methods.selected()) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
-  emit(render_single(resolved, runs, options.format), options.out);
+  for (const Estimator* method : selected) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
+  std::string rendered = render_single(resolved, runs, options.format);
+  if (options.format == "table") rendered += store_note;
+  else if (!store_note.empty()) std::fputs(store_note.c_str(), stderr);
+  emit(rendered, options.out);
 }
 
 }  // namespace
@@ -248,6 +294,9 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"gpu_cores", "CUDA cores of a GPU not in the catalog"},
       {"gpu_memory_gb", "Memory (GB) of a GPU not in the catalog"},
       {"gpu_tdp_w", "TDP (W) of a GPU not in the catalog"},
+      {"gpu_tflops", "FP32 peak (TFLOPS) of a GPU not in the catalog (roofline; assumed from cores otherwise)"},
+      {"gpu_bandwidth_gbs", "Memory bandwidth (GB/s) of a GPU not in the catalog (roofline; assumed otherwise)"},
+      {"gpu_idle_w", "Idle power (W) of a GPU not in the catalog (roofline; a tenth of the TDP otherwise)"},
       {"gpus", "Number of GPUs, data-parallel (default 1)"},
       {"gflops", "Forward-pass GFLOPs of the model at batch 1 (a multiply-add = 2 FLOPs)"},
       {"arch", "Instead of --gflops: an architecture the study measured (vgg16, resnet50, ...)"},
@@ -261,6 +310,8 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"cloud", "Cloud region as PROVIDER:REGION, e.g. aws:eu-west-1 (sets carbon intensity and PUE)"},
       {"pue", "Power Usage Effectiveness of the facility (default 1.0, or the cloud provider's)"},
       {"hours", "Known training duration (h) for mlco2 and green-algorithms instead of wattcast's prediction"},
+      {"precision", "Arithmetic of the training: fp32 (default), tf32, fp16 or bf16 (roofline uses the matching peak)"},
+      {"power_limit", "Power cap in W below the board's default (nvidia-smi -pl): roofline predicts what it saves and costs"},
   };
   for (const auto& flag : kFlags) {
     std::string name = flag.key;
@@ -268,10 +319,11 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
     const std::string key = flag.key;
     command->add_option_function<std::string>("--" + name, [options, key](const std::string& text) { options->flags[key] = text; }, flag.help);
   }
-  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv: one prediction per row (--format csv)");
+  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv, or a gpu column with a catalog name instead of the gpu_* columns, plus optional power_limit_w and precision: one prediction per row (--format csv)");
   command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
-  command->add_option("--method", options->methods, "Methods to run: wattcast, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
+  command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
       ->delimiter(',');
+  command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
   command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
   command->callback([&workspace, options] { run_estimate(workspace, *options); });

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/cross_validation.h"
+#include "estimate/store_correction.h"
+#include "store/open_store.h"
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -21,12 +23,22 @@ struct FitCommandOptions {
   bool search = false;
   int search_iterations = 60;
   unsigned seed = 0;
+  std::string store;
 };
 
 void run_fit(Workspace& workspace, const FitCommandOptions& options) {
-  if (!is_fitted_method(options.method)) throw CliError("--method: '" + options.method + "' is not fitted to data (expected wattcast or pre-paper)");
+  if (!is_fitted_method(options.method)) throw CliError("--method: '" + options.method + "' is not fitted to data (expected wattcast, roofline or pre-paper)");
   if (options.search_iterations < 1) throw CliError("--search-iterations: must be at least 1");
-  const auto runs = options.data.empty() ? workspace.reference_runs() : unwrap(load_runs(options.data, Measurements::kRequired));
+  auto runs = workspace.runs_named(options.data.empty() ? workspace.default_data(options.method) : options.data);
+  if (!options.store.empty()) {
+    // Stored runs carry no job RAM and often no input size, which the study-shaped models need.
+    if (options.method != "roofline") throw CliError("--store: only --method roofline learns from stored runs");
+    auto store = unwrap(open_store(options.store));
+    const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
+    std::fprintf(stderr, "store: %zu runs added, %zu skipped (without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU)\n",
+                 own.runs.size(), own.skipped);
+    runs.insert(runs.end(), own.runs.begin(), own.runs.end());
+  }
   FitOptions fit;
   fit.search_hyperparameters = options.search;
   fit.search_iterations = options.search_iterations;
@@ -41,7 +53,7 @@ struct EvaluateOptions {
   std::string cv = "config";
   int folds = 5;
   unsigned seed = 0;
-  std::vector<std::string> methods = {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"};
+  std::vector<std::string> methods = {"wattcast", "roofline", "pre-paper", "flops", "green-algorithms", "mlco2"};
   std::string format = "table";
   std::string out;
 };
@@ -67,13 +79,17 @@ void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
   CvSettings settings;
   if (options.cv == "rows") {
     settings.mode = CvMode::kRows;
+  } else if (options.cv == "gpu") {
+    settings.mode = CvMode::kGpu;
+  } else if (options.cv == "source") {
+    settings.mode = CvMode::kSource;
   } else if (options.cv != "config") {
-    throw CliError("--cv: expected 'rows' or 'config', got '" + options.cv + "'");
+    throw CliError("--cv: expected 'rows', 'config', 'gpu' or 'source', got '" + options.cv + "'");
   }
   if (options.folds < 2) throw CliError("--folds: must be at least 2");
   settings.folds = options.folds;
   settings.seed = options.seed;
-  const auto runs = options.data.empty() ? workspace.reference_runs() : unwrap(load_runs(options.data, Measurements::kRequired));
+  const auto runs = workspace.runs_named(options.data);
   const auto scores = unwrap(cross_validate(runs, options.methods, settings));
 
   const std::vector<std::string> header = {"method", "target", "rmse", "mae", "mape_pct", "r2", "coverage_90_pct", "width_90_pct"};
@@ -88,8 +104,10 @@ void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
                     {"epoch_energy_kj", metrics_json(s.epoch_energy_kj)},
                     {"epoch_time_s", s.epoch_time_s ? metrics_json(*s.epoch_time_s) : nlohmann::json()}});
   }
-  const std::string split = settings.mode == CvMode::kRows ? fmt::format("{}-fold by row (seed {})", settings.folds, settings.seed)
-                                                           : "leave one configuration out";
+  const std::string split = settings.mode == CvMode::kRows     ? fmt::format("{}-fold by row (seed {})", settings.folds, settings.seed)
+                            : settings.mode == CvMode::kGpu    ? "leave one GPU out"
+                            : settings.mode == CvMode::kSource ? "leave one data set out"
+                                                               : "leave one configuration out";
   std::string out;
   if (options.format == "json") {
     out = nlohmann::json{{"cv", options.cv}, {"split", split}, {"runs", runs.size()}, {"methods", json}}.dump(2) + "\n";
@@ -115,20 +133,21 @@ void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
 void add_fit_command(CLI::App& app, Workspace& workspace) {
   auto options = std::make_shared<FitCommandOptions>();
   auto* command = app.add_subcommand("fit", "Fit an offline model on measured runs (CSV with the columns of pre_runs.csv)");
-  command->add_option("--data", options->data, "Runs CSV (default: the study's runs shipped with wattcast)");
+  command->add_option("--data", options->data, "Runs CSVs, comma-separated, or 'study' or 'all' (default: all for roofline, study otherwise)");
   command->add_option("--out", options->out, "Model file to write (JSON)")->required();
-  command->add_option("--method", options->method, "wattcast or pre-paper")->capture_default_str();
+  command->add_option("--method", options->method, "wattcast, roofline or pre-paper")->capture_default_str();
   command->add_flag("--search", options->search, "pre-paper: choose alpha and gamma by randomized-search 5-fold CV, as the study did");
   command->add_option("--search-iterations", options->search_iterations, "Candidates drawn by --search")->capture_default_str();
   command->add_option("--seed", options->seed, "Random seed for --search")->capture_default_str();
+  command->add_option("--store", options->store, "Also fit on the finished runs of this run store that carry the tags gflops, batch_size, train_samples and val_samples (roofline)");
   command->callback([&workspace, options] { run_fit(workspace, *options); });
 }
 
 void add_evaluate_command(CLI::App& app, Workspace& workspace) {
   auto options = std::make_shared<EvaluateOptions>();
   auto* command = app.add_subcommand("evaluate", "Cross-validate every method on measured runs: RMSE, MAE, MAPE, R2, interval coverage");
-  command->add_option("--data", options->data, "Runs CSV (default: the study's runs shipped with wattcast)");
-  command->add_option("--cv", options->cv, "rows (the study's k-fold split) or config (leave one configuration out)")->capture_default_str();
+  command->add_option("--data", options->data, "Runs CSVs, comma-separated, or 'study' (the default) or 'all' (the study's, Zeus's and the H200's)");
+  command->add_option("--cv", options->cv, "rows (the study's k-fold split), config (leave one configuration out), gpu (leave one GPU out) or source (leave one data set out)")->capture_default_str();
   command->add_option("--folds", options->folds, "Folds for --cv rows")->capture_default_str();
   command->add_option("--seed", options->seed, "Shuffle seed for --cv rows")->capture_default_str();
   command->add_option("--method", options->methods, "Methods to evaluate")->delimiter(',');

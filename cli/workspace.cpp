@@ -23,8 +23,34 @@ const CarbonCatalog& Workspace::carbon() {
 }
 
 const std::vector<MeasuredRun>& Workspace::reference_runs() {
-  if (!reference_runs_) reference_runs_ = unwrap(load_runs(data_dir() + "/pre_runs.csv", Measurements::kRequired));
+  if (!reference_runs_) reference_runs_ = unwrap(load_runs(data_dir() + "/pre_runs.csv", Measurements::kRequired, &gpus()));
   return *reference_runs_;
+}
+
+const std::vector<MeasuredRun>& Workspace::all_runs() {
+  if (!all_runs_) {
+    std::vector<MeasuredRun> runs = reference_runs();
+    for (const char* file : {"/zeus/zeus_runs.csv", "/h200_runs.csv"}) {
+      auto more = unwrap(load_runs(data_dir() + file, Measurements::kRequired, &gpus()));
+      runs.insert(runs.end(), more.begin(), more.end());
+    }
+    all_runs_ = std::move(runs);
+  }
+  return *all_runs_;
+}
+
+std::vector<MeasuredRun> Workspace::runs_named(const std::string& data) {
+  if (data.empty() || data == "study") return reference_runs();
+  if (data == "all") return all_runs();
+  std::vector<MeasuredRun> runs;
+  size_t start = 0;
+  while (start <= data.size()) {
+    const size_t comma = std::min(data.find(',', start), data.size());
+    auto more = unwrap(load_runs(data.substr(start, comma - start), Measurements::kRequired, &gpus()));
+    runs.insert(runs.end(), more.begin(), more.end());
+    start = comma + 1;
+  }
+  return runs;
 }
 
 const ArchitectureTable& Workspace::architectures() {
@@ -48,7 +74,7 @@ const FittedModel& Workspace::shipped_model(const std::string& method) {
   if (std::filesystem::exists(prefitted)) {
     model = unwrap(load_model_file(prefitted));
   } else {
-    model = unwrap(fit_model(method, reference_runs(), FitOptions{}));
+    model = unwrap(fit_model(method, runs_named(default_data(method)), FitOptions{}));
   }
   shipped_models_.emplace_back(method, std::move(model));
   return *shipped_models_.back().second;

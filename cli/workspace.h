@@ -20,6 +20,13 @@ class Workspace {
   const GpuCatalog& gpus();
   const CarbonCatalog& carbon();
   const std::vector<MeasuredRun>& reference_runs();  // data/pre_runs.csv
+  // The study's runs, Zeus's (data/zeus/zeus_runs.csv) and the H200's (data/h200_runs.csv).
+  const std::vector<MeasuredRun>& all_runs();
+  // `--data`: "study" (pre_runs.csv), "all", or CSV paths separated by commas.
+  std::vector<MeasuredRun> runs_named(const std::string& data);
+  // The data a fitted method is shipped on: all runs for roofline; the study's runs for the
+  // study-shaped models, whose inputs (job RAM, input size) the other data sets lack.
+  std::string default_data(const std::string& method) const { return method == "roofline" ? "all" : "study"; }
   const ArchitectureTable& architectures();
   // The shipped model of a fitted method, trained on all reference runs: data/shipped-METHOD.json
   // when the build made it, else fitted now.
@@ -30,6 +37,7 @@ class Workspace {
   std::optional<GpuCatalog> gpus_;
   std::optional<CarbonCatalog> carbon_;
   std::optional<std::vector<MeasuredRun>> reference_runs_;
+  std::optional<std::vector<MeasuredRun>> all_runs_;
   std::optional<ArchitectureTable> architectures_;
   std::vector<std::pair<std::string, std::unique_ptr<FittedModel>>> shipped_models_;
 };

@@ -11,10 +11,15 @@ namespace wattcast {
 
 std::vector<int> assign_folds(const std::vector<MeasuredRun>& runs, const CvSettings& settings, int* fold_count) {
   std::vector<int> folds(runs.size());
-  if (settings.mode == CvMode::kConfig) {
+  if (settings.mode != CvMode::kRows) {
+    auto group = [&](const MeasuredRun& run) -> const std::string& {
+      if (settings.mode == CvMode::kGpu) return run.config.gpu.name;
+      if (settings.mode == CvMode::kSource) return run.source;
+      return run.configuration_key;
+    };
     std::map<std::string, int> index_of_key;
     for (size_t i = 0; i < runs.size(); ++i) {
-      auto [it, inserted] = index_of_key.emplace(runs[i].configuration_key, static_cast<int>(index_of_key.size()));
+      auto [it, inserted] = index_of_key.emplace(group(runs[i]), static_cast<int>(index_of_key.size()));
       folds[i] = it->second;
     }
     *fold_count = static_cast<int>(index_of_key.size());
@@ -62,7 +67,7 @@ Result<std::vector<MethodScores>> cross_validate(const std::vector<MeasuredRun>&
                                                  const CvSettings& settings) {
   int fold_count = 0;
   const std::vector<int> folds = assign_folds(runs, settings, &fold_count);
-  if (fold_count < 2) return Error{"cross-validation needs at least two folds (configurations)"};
+  if (fold_count < 2) return Error{"cross-validation needs at least two folds (configurations, GPUs or data sets)"};
 
   std::vector<MethodScores> scores;
   for (const auto& method : methods) {

@@ -3,7 +3,10 @@
 //  rows:   the study's split, k folds of shuffled rows (repeats of a configuration land on
 //          both sides, so a fitted model has seen near-twins of what it predicts);
 //  config: leave one configuration out (every run of it held out together), the real use of
-//          an offline estimate: a configuration never run before.
+//          an offline estimate: a configuration never run before;
+//  gpu:    leave one GPU model out (every run on it held out together): a user's GPU that the
+//          data never saw;
+//  source: leave one data set out (the study's, Zeus's, the H200's).
 
 #include <string>
 #include <vector>
@@ -15,7 +18,7 @@
 
 namespace wattcast {
 
-enum class CvMode { kRows, kConfig };
+enum class CvMode { kRows, kConfig, kGpu, kSource };
 
 struct CvSettings {
   CvMode mode = CvMode::kConfig;

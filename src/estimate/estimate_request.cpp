@@ -17,7 +17,8 @@ namespace wattcast {
 const std::vector<std::string>& EstimateRequest::known_keys() {
   static const std::vector<std::string> kKeys = {
       "gpu",           "gpu_cores",   "gpu_memory_gb", "gpu_tdp_w", "gpus",   "gflops", "arch", "batch_size", "input_size",
-      "train_samples", "val_samples", "epochs",        "ram_gb",    "region", "cloud",  "pue",  "hours"};
+      "train_samples", "val_samples", "epochs",        "ram_gb",    "region", "cloud",  "pue",  "hours",
+      "precision",     "power_limit", "gpu_tflops",    "gpu_bandwidth_gbs", "gpu_idle_w"};
   return kKeys;
 }
 
@@ -170,6 +171,13 @@ Result<GpuSpec> resolve_gpu(const EstimateRequest& request, const GpuCatalog& ca
       if (!value) return value.error();
       *target = *value;
     }
+    // What the GPU-generic model needs beyond the study's three specs; assumed when absent.
+    for (auto [key, target] : {std::pair{"gpu_tflops", &gpu.fp32_tflops}, std::pair{"gpu_bandwidth_gbs", &gpu.memory_bandwidth_gbs},
+                               std::pair{"gpu_idle_w", &gpu.idle_w}}) {
+      auto value = optional_positive(request, key);
+      if (!value) return value.error();
+      *target = *value;
+    }
     const RequestValue* name = request.find("gpu");
     gpu.name = name ? name->text + " (given specs)" : "custom GPU";
     return gpu;
@@ -258,6 +266,19 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
     if (!gflops) return gflops.error();
     config.gflops = *gflops;
     resolved.gflops_source = "given";
+  }
+
+  if (const RequestValue* precision = request.find("precision")) {
+    if (!is_known_precision(precision->text)) return request.error("precision", "expected fp32, tf32, fp16 or bf16, got '" + precision->text + "'");
+    config.precision = precision->text;
+  }
+  auto limit = optional_positive(request, "power_limit");
+  if (!limit) return limit.error();
+  if (*limit) {
+    if (**limit > config.gpu.tdp_w) {
+      return request.error("power_limit", fmt::format("{:g} W is above the {}'s default limit of {:g} W", **limit, config.gpu.name, config.gpu.tdp_w));
+    }
+    if (**limit < config.gpu.tdp_w) config.power_limit_w = **limit;
   }
 
   auto hours = optional_positive(request, "hours");

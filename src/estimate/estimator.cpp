@@ -5,10 +5,11 @@
 namespace wattcast {
 
 std::string Extrapolation::describe() const {
+  const std::string suffix = grade.empty() ? "" : " (" + grade + ")";
   if (value > fitted_max) {
-    return fmt::format("{} = {:g} is {:.2f}x the fitted maximum {:g}", feature, value, value / fitted_max, fitted_max);
+    return fmt::format("{} = {:g} is {:.2f}x the fitted maximum {:g}{}", feature, value, value / fitted_max, fitted_max, suffix);
   }
-  return fmt::format("{} = {:g} is {:.2f}x below the fitted minimum {:g}", feature, value, fitted_min / value, fitted_min);
+  return fmt::format("{} = {:g} is {:.2f}x below the fitted minimum {:g}{}", feature, value, fitted_min / value, fitted_min, suffix);
 }
 
 EpochPrediction from_power_and_time(double avg_power_w, double epoch_time_s) {

@@ -23,6 +23,9 @@ struct EpochPrediction {
   std::optional<Interval> avg_power_w_90;
   std::optional<Interval> epoch_time_s_90;
   std::optional<Interval> epoch_energy_j_90;
+  // Set when the method cannot be trusted for this configuration at all (the study's kernel
+  // ridge off its three GPUs): the figures are kept for scoring but never shown as an estimate.
+  std::optional<std::string> unusable;
 };
 
 // One feature of the configuration that lies outside the data a model was fitted on.
@@ -31,6 +34,8 @@ struct Extrapolation {
   double value = 0;
   double fitted_min = 0;
   double fitted_max = 0;
+  // "slightly outside", "outside" or "far outside" (models that grade; empty otherwise).
+  std::string grade;
   std::string describe() const;  // "gpu_cuda_cores = 16896 is 1.61x the fitted maximum 10496"
 };
 

@@ -25,7 +25,7 @@ std::vector<Extrapolation> FeatureRanges::outside(const TrainingConfig& config) 
   std::vector<Extrapolation> found;
   const auto features = feature_vector(config);
   for (size_t i = 0; i < kFeatureCount; ++i) {
-    if (features[i] < min_[i] || features[i] > max_[i]) found.push_back({kFeatureNames[i], features[i], min_[i], max_[i]});
+    if (features[i] < min_[i] || features[i] > max_[i]) found.push_back({kFeatureNames[i], features[i], min_[i], max_[i], ""});
   }
   return found;
 }

@@ -8,11 +8,12 @@
 
 #include "core/atomic_file.h"
 #include "estimate/pre_paper_model.h"
+#include "estimate/roofline_model.h"
 #include "estimate/wattcast_model.h"
 
 namespace wattcast {
 
-bool is_fitted_method(const std::string& method) { return method == "wattcast" || method == "pre-paper"; }
+bool is_fitted_method(const std::string& method) { return method == "wattcast" || method == "pre-paper" || method == "roofline"; }
 
 Result<std::unique_ptr<FittedModel>> fit_model(const std::string& method, const std::vector<MeasuredRun>& runs,
                                                const FitOptions& options) {
@@ -26,7 +27,12 @@ Result<std::unique_ptr<FittedModel>> fit_model(const std::string& method, const 
     if (!model) return model.error();
     return std::unique_ptr<FittedModel>(std::make_unique<WattcastModel>(std::move(model).value()));
   }
-  return Error{"unknown fitted method '" + method + "' (expected wattcast or pre-paper)"};
+  if (method == "roofline") {
+    auto model = RooflineModel::fit(runs, options);
+    if (!model) return model.error();
+    return std::unique_ptr<FittedModel>(std::make_unique<RooflineModel>(std::move(model).value()));
+  }
+  return Error{"unknown fitted method '" + method + "' (expected wattcast, roofline or pre-paper)"};
 }
 
 Result<std::unique_ptr<FittedModel>> model_from_json(const nlohmann::json& json) {
@@ -41,6 +47,11 @@ Result<std::unique_ptr<FittedModel>> model_from_json(const nlohmann::json& json)
     auto model = WattcastModel::from_json(json);
     if (!model) return model.error();
     return std::unique_ptr<FittedModel>(std::make_unique<WattcastModel>(std::move(model).value()));
+  }
+  if (method == "roofline") {
+    auto model = RooflineModel::from_json(json);
+    if (!model) return model.error();
+    return std::unique_ptr<FittedModel>(std::make_unique<RooflineModel>(std::move(model).value()));
   }
   return Error{"unknown model method '" + method + "'"};
 }

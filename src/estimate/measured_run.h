@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "estimate/training_config.h"
+#include "hardware/gpu_catalog.h"
 
 namespace wattcast {
 
@@ -16,6 +17,9 @@ struct MeasuredRun {
   std::string architecture;
   std::string dataset;
   int source_line = 0;
+  // The data set the run comes from (the file's name without .csv): `evaluate --cv source`
+  // holds each out in turn.
+  std::string source;
   // Runs of one configuration share this key; cross-validation holds them out together.
   std::string configuration_key;
   // Absent when the table has no measured columns (batch estimation input).
@@ -29,7 +33,10 @@ enum class Measurements { kRequired, kIgnored };
 
 // Reads a CSV with the columns of pre_runs.csv. Every configuration value must be a finite
 // positive number; with kRequired the measured power and epoch energy must be too.
-Result<std::vector<MeasuredRun>> load_runs(const std::string& path, Measurements measurements);
+// With a catalog, a `gpu` column naming a catalog GPU stands for the spec columns
+// (gpu_cuda_cores, gpu_memory_gb, gpu_tdp_w), total_ram_gb and input_size become optional
+// (0 when absent), and `power_limit_w` and `precision` columns are read when present.
+Result<std::vector<MeasuredRun>> load_runs(const std::string& path, Measurements measurements, const GpuCatalog* catalog = nullptr);
 
 // Column names of pre_runs.csv that describe the configuration.
 const std::vector<std::string>& configuration_columns();

@@ -1,5 +1,7 @@
 #include "estimate/pre_paper_model.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace wattcast {
@@ -28,8 +30,24 @@ PrePaperModel PrePaperModel::fit(const std::vector<MeasuredRun>& runs, const Fit
     power_params = search_kernel_ridge(x, power, settings);
     energy_params = search_kernel_ridge(x, energy_kj, settings);
   }
+  std::vector<std::array<double, 2>> gpus;
+  for (const auto& run : runs) {
+    const std::array<double, 2> gpu = {run.config.gpu.cuda_cores, run.config.gpu.tdp_w};
+    if (std::find(gpus.begin(), gpus.end(), gpu) == gpus.end()) gpus.push_back(gpu);
+  }
   return PrePaperModel(KernelRidge::fit(x, power, power_params), KernelRidge::fit(x, energy_kj, energy_params),
-                       FeatureRanges::of(runs));
+                       FeatureRanges::of(runs), std::move(gpus));
+}
+
+std::optional<std::string> PrePaperModel::unusable(const TrainingConfig& config, const EpochPrediction& p) const {
+  const std::array<double, 2> gpu = {config.gpu.cuda_cores, config.gpu.tdp_w};
+  if (!gpus_.empty() && std::find(gpus_.begin(), gpus_.end(), gpu) == gpus_.end()) {
+    return "outside its data: fitted on " + std::to_string(gpus_.size()) + " GPUs, not this one";
+  }
+  if (!(p.avg_power_w > 0) || !(p.epoch_energy_j > 0) || p.avg_power_w > config.gpu.tdp_w * 1.5) {
+    return "outside its data: a non-physical figure";
+  }
+  return std::nullopt;
 }
 
 EpochPrediction PrePaperModel::predict(const TrainingConfig& config) const {
@@ -42,6 +60,7 @@ EpochPrediction PrePaperModel::predict(const TrainingConfig& config) const {
   p.avg_power_w = power_.predict(x);
   p.epoch_energy_j = energy_.predict(x) * 1000.0;
   p.epoch_time_s = p.epoch_energy_j / p.avg_power_w;
+  p.unusable = unusable(config, p);
   return p;
 }
 
@@ -50,7 +69,8 @@ nlohmann::json PrePaperModel::to_json() const {
           {"format_version", 1},
           {"power_w", power_.to_json()},
           {"epoch_energy_kj", energy_.to_json()},
-          {"feature_ranges", ranges_.to_json()}};
+          {"feature_ranges", ranges_.to_json()},
+          {"fitted_gpus", gpus_}};
 }
 
 Result<PrePaperModel> PrePaperModel::from_json(const nlohmann::json& json) {
@@ -66,7 +86,15 @@ Result<PrePaperModel> PrePaperModel::from_json(const nlohmann::json& json) {
   if (power->input_dimension() != kFeatureCount || energy->input_dimension() != kFeatureCount) {
     return Error{"pre-paper model: expected " + std::to_string(kFeatureCount) + " inputs"};
   }
-  return PrePaperModel(std::move(power).value(), std::move(energy).value(), *ranges);
+  std::vector<std::array<double, 2>> gpus;
+  if (json.contains("fitted_gpus")) {
+    try {
+      gpus = json["fitted_gpus"].get<std::vector<std::array<double, 2>>>();
+    } catch (const std::exception& e) {
+      return Error{std::string("pre-paper model: fitted_gpus: ") + e.what()};
+    }
+  }
+  return PrePaperModel(std::move(power).value(), std::move(energy).value(), *ranges, std::move(gpus));
 }
 
 }  // namespace wattcast

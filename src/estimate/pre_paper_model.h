@@ -22,12 +22,18 @@ class PrePaperModel : public FittedModel {
   const KernelRidge& energy_model() const { return energy_; }
 
  private:
-  PrePaperModel(KernelRidge power, KernelRidge energy, FeatureRanges ranges)
-      : power_(std::move(power)), energy_(std::move(energy)), ranges_(ranges) {}
+  PrePaperModel(KernelRidge power, KernelRidge energy, FeatureRanges ranges, std::vector<std::array<double, 2>> gpus)
+      : power_(std::move(power)), energy_(std::move(energy)), ranges_(ranges), gpus_(std::move(gpus)) {}
+
+  // Why this configuration is off the model's data, if it is: an RBF model fitted on three GPUs
+  // decays towards zero elsewhere (negative watts, 1e-306 W); no figure of it means anything there.
+  std::optional<std::string> unusable(const TrainingConfig& config, const EpochPrediction& p) const;
 
   KernelRidge power_;   // W
   KernelRidge energy_;  // kJ per epoch, the study's unit
   FeatureRanges ranges_;
+  // (CUDA cores, TDP) of each GPU it was fitted on; empty in model files from before they were kept.
+  std::vector<std::array<double, 2>> gpus_;
 };
 
 // The nine inputs of each run as rows of a matrix.

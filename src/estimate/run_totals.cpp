@@ -32,6 +32,7 @@ RunEstimate run_totals(const Estimator& method, const TrainingConfig& config, co
   run.energy_j_90 = scaled(epoch.epoch_energy_j_90, energy_factor);
   run.co2e_g_90 = scaled(epoch.epoch_energy_j_90, co2_factor);
   run.extrapolation = method.extrapolation(config);
+  run.unusable = epoch.unusable;
   return run;
 }
 

@@ -20,6 +20,7 @@ struct RunEstimate {
   double co2e_g = 0;
   std::optional<Interval> avg_power_w_90, epoch_time_s_90, duration_s_90, energy_j_90, co2e_g_90;
   std::vector<Extrapolation> extrapolation;
+  std::optional<std::string> unusable;  // the method cannot speak for this configuration
 };
 
 // n GPUs train data-parallel with the same per-GPU batch: each handles 1/n of the samples, so

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "hardware/gpu_spec.h"
@@ -19,7 +20,13 @@ struct TrainingConfig {
   double val_samples = 0;
   double total_ram_gb = 0;
   double epochs = 1;
+  // Arithmetic the training runs in: fp32, tf32, fp16 or bf16 (mixed precision on tensor cores).
+  std::string precision = "fp32";
+  // A power cap below the board's default (nvidia-smi -pl); absent means the default limit.
+  std::optional<double> power_limit_w;
 };
+
+inline bool is_known_precision(const std::string& p) { return p == "fp32" || p == "tf32" || p == "fp16" || p == "bf16"; }
 
 // The study's nine regression inputs, in the order every fitted model stores them.
 inline constexpr size_t kFeatureCount = 9;

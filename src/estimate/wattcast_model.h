@@ -25,7 +25,12 @@ class WattcastModel : public FittedModel {
 
   std::string name() const override { return "wattcast"; }
   EpochPrediction predict(const TrainingConfig& config) const override;
-  std::vector<Extrapolation> extrapolation(const TrainingConfig& config) const override { return ranges_.outside(config); }
+  // Only inputs the processes use: GPU memory and job RAM are stored in the ranges but not modelled.
+  std::vector<Extrapolation> extrapolation(const TrainingConfig& config) const override {
+    auto found = ranges_.outside(config);
+    std::erase_if(found, [](const Extrapolation& e) { return e.feature == "gpu_memory_gb" || e.feature == "total_ram_gb"; });
+    return found;
+  }
   nlohmann::json to_json() const override;
 
  private:

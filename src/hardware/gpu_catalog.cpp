@@ -23,10 +23,14 @@ Result<GpuCatalog> GpuCatalog::load(const std::string& csv_path) {
     gpu.cuda_cores = *cores;
     gpu.memory_gb = *memory;
     gpu.tdp_w = *tdp;
-    if (row.has("fp32_tflops")) {
-      auto tflops = row.positive("fp32_tflops");
-      if (!tflops) return tflops.error();
-      gpu.fp32_tflops = *tflops;
+    // Optional columns: empty cells mean "not known for this GPU".
+    for (auto [column, target] : {std::pair{"fp32_tflops", &gpu.fp32_tflops}, std::pair{"memory_bandwidth_gbs", &gpu.memory_bandwidth_gbs},
+                                  std::pair{"fp16_tflops", &gpu.fp16_tflops}, std::pair{"tf32_tflops", &gpu.tf32_tflops},
+                                  std::pair{"fp16_tensor_tflops", &gpu.fp16_tensor_tflops}, std::pair{"idle_w", &gpu.idle_w}}) {
+      if (!row.has(column) || row.text(column).empty()) continue;
+      auto value = row.positive(column);
+      if (!value) return value.error();
+      *target = *value;
     }
     gpu.architecture = row.text("architecture");
     gpu.release_date = row.text("release_date");

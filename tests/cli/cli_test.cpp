@@ -26,7 +26,7 @@ TEST(CliTest, VersionAndHelpForEverySubcommand) {
 TEST(CliTest, EstimateShowsEveryMethodSideBySide) {
   auto result = run_cli(std::string("estimate ") + kConfigFlags + " --region ESP");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const char* method : {"wattcast", "pre-paper", "flops", "green-algorithms", "mlco2"}) {
+  for (const char* method : {"wattcast", "roofline", "pre-paper", "flops", "green-algorithms", "mlco2"}) {
     EXPECT_NE(result.out.find(method), std::string::npos) << method;
   }
   EXPECT_NE(result.out.find("ESP (Spain)"), std::string::npos);
@@ -38,7 +38,7 @@ TEST(CliTest, EstimateJsonHasIntervalsAndTotals) {
   const auto json = nlohmann::json::parse(result.out);
   EXPECT_DOUBLE_EQ(json["pue"].get<double>(), 1.2);
   const auto& methods = json["methods"];
-  ASSERT_EQ(methods.size(), 5u);
+  ASSERT_EQ(methods.size(), 6u);
   const auto& wattcast = methods[0];
   EXPECT_EQ(wattcast["method"], "wattcast");
   EXPECT_LT(wattcast["energy_kwh_90"]["lo"].get<double>(), wattcast["energy_kwh"].get<double>());
@@ -46,8 +46,9 @@ TEST(CliTest, EstimateJsonHasIntervalsAndTotals) {
   // CO2e = energy x intensity.
   EXPECT_NEAR(wattcast["co2e_g"].get<double>(), wattcast["energy_kwh"].get<double>() * 617, 1e-6);
   // MLCO2 draws TDP for wattcast's duration.
-  EXPECT_DOUBLE_EQ(methods[4]["avg_power_w"].get<double>(), 350);
-  EXPECT_DOUBLE_EQ(methods[4]["duration_h"].get<double>(), wattcast["duration_h"].get<double>());
+  ASSERT_EQ(methods[5]["method"], "mlco2");
+  EXPECT_DOUBLE_EQ(methods[5]["avg_power_w"].get<double>(), 350);
+  EXPECT_DOUBLE_EQ(methods[5]["duration_h"].get<double>(), wattcast["duration_h"].get<double>());
 }
 
 TEST(CliTest, EstimateFlagsAnH100AsExtrapolation) {

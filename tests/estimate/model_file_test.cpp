@@ -34,7 +34,7 @@ TEST_P(ModelFileTest, SavedModelPredictsLikeTheFittedOne) {
   fs::remove(path);
 }
 
-INSTANTIATE_TEST_SUITE_P(Methods, ModelFileTest, ::testing::Values("wattcast", "pre-paper"));
+INSTANTIATE_TEST_SUITE_P(Methods, ModelFileTest, ::testing::Values("wattcast", "pre-paper", "roofline"));
 
 TEST(ModelFileErrorsTest, MalformedAndForeignFilesAreErrors) {
   const fs::path dir = fs::temp_directory_path();

@@ -1,0 +1,73 @@
+#include "estimate/roofline_inputs.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace wattcast {
+
+namespace {
+
+constexpr double kAssumedBoostClockHz = 1.5e9;
+
+double fp32_tflops(const GpuSpec& gpu, std::vector<std::string>& assumptions) {
+  if (gpu.fp32_tflops) return *gpu.fp32_tflops;
+  const double tflops = 2.0 * gpu.cuda_cores * kAssumedBoostClockHz / 1e12;
+  assumptions.push_back(fmt::format("FP32 peak assumed {:.3g} TFLOPS (2 FLOPs per core per cycle at 1.5 GHz)", tflops));
+  return tflops;
+}
+
+}  // namespace
+
+GpuBounds gpu_bounds(const TrainingConfig& config) {
+  const GpuSpec& gpu = config.gpu;
+  GpuBounds b;
+  const double fp32 = fp32_tflops(gpu, b.assumptions);
+  double tflops = fp32;
+  if (config.precision == "tf32") {
+    if (gpu.tf32_tflops) {
+      tflops = *gpu.tf32_tflops;
+    } else {
+      b.assumptions.push_back("no TF32 tensor peak known for this GPU: its FP32 peak is used");
+    }
+  } else if (config.precision == "fp16" || config.precision == "bf16") {
+    if (gpu.fp16_tensor_tflops) {
+      tflops = *gpu.fp16_tensor_tflops;
+    } else if (gpu.fp16_tflops) {
+      tflops = std::max(fp32, *gpu.fp16_tflops);
+      b.assumptions.push_back("no FP16 tensor peak known for this GPU: its FP16 (non-tensor) peak is used");
+    } else {
+      b.assumptions.push_back("no FP16 peak known for this GPU: its FP32 peak is used");
+    }
+  }
+  b.peak_flops_per_s = tflops * 1e12;
+  if (gpu.memory_bandwidth_gbs) {
+    b.bandwidth_bytes_per_s = *gpu.memory_bandwidth_gbs * 1e9;
+  } else {
+    b.bandwidth_bytes_per_s = fp32 * 1e12 / kAssumedFlopsPerByte;
+    b.assumptions.push_back(fmt::format("memory bandwidth assumed {:.3g} GB/s (FP32 peak / {:g} FLOPs per byte)",
+                                        b.bandwidth_bytes_per_s / 1e9, kAssumedFlopsPerByte));
+  }
+  b.tdp_w = gpu.tdp_w;
+  b.limit_w = config.power_limit_w ? std::min(*config.power_limit_w, gpu.tdp_w) : gpu.tdp_w;
+  if (gpu.idle_w) {
+    b.idle_w = *gpu.idle_w;
+  } else {
+    b.idle_w = kAssumedIdleShareOfTdp * gpu.tdp_w;
+    b.assumptions.push_back(fmt::format("idle power assumed {:.3g} W (a tenth of the board's {:g} W)", b.idle_w, gpu.tdp_w));
+  }
+  // A cap at or below idle leaves nothing to share out; keep the model defined.
+  b.idle_w = std::min(b.idle_w, 0.9 * b.limit_w);
+  return b;
+}
+
+EpochWork epoch_work(const TrainingConfig& c) {
+  EpochWork w;
+  w.flops = c.gflops * 1e9 * (3.0 * c.train_samples + c.val_samples);
+  w.steps = std::ceil(c.train_samples / c.batch_size) + std::ceil(c.val_samples / c.batch_size);
+  w.samples = c.train_samples + c.val_samples;
+  return w;
+}
+
+}  // namespace wattcast
