@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,22 @@ std::string fresh_store(const std::string& name) {
 }
 
 std::string constant_trace() { return write_scratch("flat.csv", "t_s,device,power_w\n0,gpu0,300\n"); }
+
+// The CPU and memory models read a still /proc: the modelled CPU power then does not follow what
+// else the machine runs (other tests in parallel), and a constant replayed GPU trace stays a
+// constant run. The command's process tree is not in it: only that figure is lost.
+class StillMachine {
+ public:
+  StillMachine() {
+    const auto root = scratch_dir() / "still_proc";
+    std::filesystem::create_directories(root);
+    std::ofstream(root / "stat") << "cpu  100 0 100 100000 0 0 0 0 0 0\n";
+    std::ofstream(root / "cpuinfo") << "model name\t: Still Test CPU\n";
+    std::ofstream(root / "meminfo") << "MemTotal:       16000000 kB\nMemAvailable:    8000000 kB\n";
+    ::setenv("WATTCAST_PROC_ROOT", root.c_str(), 1);
+  }
+  ~StillMachine() { ::unsetenv("WATTCAST_PROC_ROOT"); }
+};
 
 std::string python_child(const std::string& script) {
   return "env PYTHONPATH=" + source_dir() + "/python python3 " + write_scratch("child.py", script);
@@ -89,6 +106,7 @@ TEST(ProjectCliTest, EvaluatesOnSyntheticRuns) {
 
 TEST(ProjectCliTest, AConstantTraceHasNoRegimesAndTheFallbackIsNamed) {
   const std::string store = fresh_store("flat.db");
+  const StillMachine still;
   auto measured = run_cli("measure --replay " + constant_trace() + " --out " + store + " -- " +
                           python_child("import time, wattcast\n"
                                        "for e in range(8):\n"
@@ -145,6 +163,7 @@ TEST(MeasureSteeringTest, ABudgetStopsTrainingThroughTheHelper) {
 // stored run; a finished run projected to more epochs than it had has nothing to compare with.
 TEST(MeasureSteeringTest, ParameterCountsReachTheLiveProjectionAndTheStoredRun) {
   const std::string store = fresh_store("phase.db");
+  const StillMachine still;
   auto result = run_cli("measure --replay " + constant_trace() + " --out " + store + " --epochs 8 --window 3 -- " +
                         python_child("import time, types, wattcast\n"
                                      "class Parameter:\n"
