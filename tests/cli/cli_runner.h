@@ -60,4 +60,20 @@ inline int count_lines(const std::string& text) {
   return lines;
 }
 
+// The CPU and memory models read a still /proc: the modelled CPU power then does not follow what
+// else the machine runs (other tests in parallel), and a constant replayed GPU trace stays a
+// constant run. For tests whose runs must be stable whatever else the machine does. The command's process tree is not in it: only that figure is lost.
+class StillMachine {
+ public:
+  StillMachine() {
+    const auto root = scratch_dir() / "still_proc";
+    std::filesystem::create_directories(root);
+    std::ofstream(root / "stat") << "cpu  100 0 100 100000 0 0 0 0 0 0\n";
+    std::ofstream(root / "cpuinfo") << "model name\t: Still Test CPU\n";
+    std::ofstream(root / "meminfo") << "MemTotal:       16000000 kB\nMemAvailable:    8000000 kB\n";
+    ::setenv("WATTCAST_PROC_ROOT", root.c_str(), 1);
+  }
+  ~StillMachine() { ::unsetenv("WATTCAST_PROC_ROOT"); }
+};
+
 }  // namespace wattcast::testing

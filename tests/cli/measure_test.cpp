@@ -200,10 +200,11 @@ namespace {
 // The commands the test runs see it instead of the machine's libnvidia-ml.
 class FakeGpu {
  public:
-  FakeGpu() {
+  // `keys`: more of the fake's script keys for the GPU, e.g. a constant power.
+  explicit FakeGpu(const std::string& keys = "") {
     ::setenv("WATTCAST_NVML_LIBRARY", WATTCAST_FAKE_NVML, 1);
     ::setenv("WATTCAST_FAKE_NVML_SCRIPT",
-             write_scratch("h200.nvml", "gpu name=NVIDIA H200; uuid=GPU-00000000-0000-0000-0000-0000000000a1\n").c_str(), 1);
+             write_scratch("h200.nvml", "gpu name=NVIDIA H200; uuid=GPU-00000000-0000-0000-0000-0000000000a1" + keys + "\n").c_str(), 1);
   }
   ~FakeGpu() {
     ::unsetenv("WATTCAST_NVML_LIBRARY");
@@ -264,7 +265,9 @@ TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
 // it projects from are those the store gives back.
 TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   const std::string store = fresh_store("gpu_live.db");
-  const FakeGpu gpu;
+  // A steady run, so that a projection is there to compare whatever else the machine does.
+  const FakeGpu gpu("; power_mw=250000");
+  const StillMachine still;
   auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.25);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string live_prefix = "projected after epoch 10 of 10 (";

@@ -28,22 +28,6 @@ std::string fresh_store(const std::string& name) {
 
 std::string constant_trace() { return write_scratch("flat.csv", "t_s,device,power_w\n0,gpu0,300\n"); }
 
-// The CPU and memory models read a still /proc: the modelled CPU power then does not follow what
-// else the machine runs (other tests in parallel), and a constant replayed GPU trace stays a
-// constant run. The command's process tree is not in it: only that figure is lost.
-class StillMachine {
- public:
-  StillMachine() {
-    const auto root = scratch_dir() / "still_proc";
-    std::filesystem::create_directories(root);
-    std::ofstream(root / "stat") << "cpu  100 0 100 100000 0 0 0 0 0 0\n";
-    std::ofstream(root / "cpuinfo") << "model name\t: Still Test CPU\n";
-    std::ofstream(root / "meminfo") << "MemTotal:       16000000 kB\nMemAvailable:    8000000 kB\n";
-    ::setenv("WATTCAST_PROC_ROOT", root.c_str(), 1);
-  }
-  ~StillMachine() { ::unsetenv("WATTCAST_PROC_ROOT"); }
-};
-
 std::string python_child(const std::string& script) {
   return "env PYTHONPATH=" + source_dir() + "/python python3 " + write_scratch("child.py", script);
 }
