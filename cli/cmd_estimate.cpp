@@ -176,6 +176,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
   for (const auto& r : runs) {
     if (r.method != "roofline") continue;
     for (const auto& assumed : gpu_bounds(c).assumptions) out += "note: roofline: " + assumed + "\n";
+    for (const auto& assumed : epoch_work(c).assumptions) out += "note: roofline: " + assumed + "\n";
   }
   for (const auto& r : runs) {
     if (r.unusable) out += fmt::format("warning: {} is unusable here ({}): no figure shown\n", r.method, *r.unusable);
@@ -205,16 +206,21 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
 
 bool is_onnx_model(const std::string& path) { return path.size() > 5 && path.substr(path.size() - 5) == ".onnx"; }
 
-// `--model MODEL.onnx`: the GFLOPs come from counting the model at the run's input size, in the
-// data's convention, instead of --gflops or --arch. Returns where the figure came from.
+// `--model MODEL.onnx`: the GFLOPs, activations and parameters come from counting the model at
+// the run's input size, in the data's convention, instead of --gflops or --arch. Returns where
+// the figures came from.
 std::string count_onnx_gflops(EstimateRequest& request, const std::string& path) {
-  if (request.find("gflops") || request.find("arch")) throw CliError("--model: an ONNX model gives the GFLOPs; drop --gflops and --arch");
+  for (const char* key : {"gflops", "arch", "activation_mb", "params_m"}) {
+    if (request.find(key)) throw CliError("--model: an ONNX model gives the GFLOPs, activations and parameters; drop --gflops, --arch, --activation-mb and --params-m");
+  }
   if (!request.find("input_size")) throw CliError("--input-size: is required with an ONNX --model (the size to count it at)");
   const std::string& text = request.find("input_size")->text;
   const auto side = parse_finite_double(text);
   if (!side || *side < 1 || *side > 1e9 || *side != std::floor(*side)) check(request.error("input_size", "expected a whole number of pixels, got '" + text + "'"));
   const ModelGflops counted = unwrap(count_model_gflops(path, static_cast<int64_t>(*side)));
   request.set("gflops", {fmt::format("{:.17g}", counted.gflops), "", 0});
+  if (counted.activation_bytes > 0) request.set("activation_mb", {fmt::format("{:.17g}", counted.activation_bytes / 1e6), "", 0});
+  if (counted.parameters > 0) request.set("params_m", {fmt::format("{:.17g}", counted.parameters / 1e6), "", 0});
   return counted.description;
 }
 
@@ -300,6 +306,8 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"gpus", "Number of GPUs, data-parallel (default 1)"},
       {"gflops", "Forward-pass GFLOPs of the model at batch 1 (a multiply-add = 2 FLOPs)"},
       {"arch", "Instead of --gflops: an architecture the study measured (vgg16, resnet50, ...)"},
+      {"activation_mb", "MB of intermediate tensors in one sample's forward pass, as 'wattcast flops' counts them (roofline; assumed from the GFLOPs otherwise)"},
+      {"params_m", "Parameters of the model in millions (roofline; assumed from the GFLOPs otherwise)"},
       {"batch_size", "Batch size"},
       {"input_size", "Input height = width in pixels"},
       {"train_samples", "Training samples per epoch"},
@@ -319,11 +327,11 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
     const std::string key = flag.key;
     command->add_option_function<std::string>("--" + name, [options, key](const std::string& text) { options->flags[key] = text; }, flag.help);
   }
-  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv, or a gpu column with a catalog name instead of the gpu_* columns, plus optional power_limit_w and precision: one prediction per row (--format csv)");
+  command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv, or a gpu column with a catalog name instead of the gpu_* columns, plus optional power_limit_w, precision, activation_mb and params_m: one prediction per row (--format csv)");
   command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
   command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
       ->delimiter(',');
-  command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w), correct the fitted methods");
+  command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w, activation_mb, params_m), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
   command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
   command->callback([&workspace, options] { run_estimate(workspace, *options); });

@@ -57,7 +57,9 @@ const ArchitectureTable& Workspace::architectures() {
   if (!architectures_) {
     ArchitectureTable table;
     for (const auto& run : reference_runs()) {
-      if (!run.architecture.empty()) table.add(run.architecture, run.config.input_size, run.config.gflops);
+      if (!run.architecture.empty()) {
+        table.add(run.architecture, run.config.input_size, {run.config.gflops, run.config.activation_bytes, run.config.parameters});
+      }
     }
     architectures_ = std::move(table);
   }

@@ -18,6 +18,8 @@ import onnx
 import torch
 import torchvision
 
+import workload_models
+
 # name -> input side in pixels (torchvision's published figures use these sizes)
 MODELS = {
     "resnet50": 224,
@@ -27,7 +29,14 @@ MODELS = {
     "efficientnet_b0": 224,
     "densenet121": 224,
     "vit_b_16": 224,
+    # The reference data's workloads that torchvision lacks (scripts/workload_models.py), at the
+    # input they were trained at; BERT's "side" is its sequence length.
+    "xception": 128,
+    "shufflenet_v2_cifar100": 32,
+    "bert_base_qa": 384,
 }
+CUSTOM = {"xception": workload_models.xception, "shufflenet_v2_cifar100": workload_models.shufflenet_v2_cifar100,
+          "bert_base_qa": workload_models.bert_base_qa}
 OPSET = 17  # the first opset with LayerNormalization as one node
 
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE, onnx.TensorProto.BFLOAT16}
@@ -43,17 +52,19 @@ def strip_weights(model):
 
 
 def export(name, side, out_dir):
-    builder = getattr(torchvision.models, name)
-    kwargs = {"weights": None}
-    if name == "inception_v3":
-        kwargs["init_weights"] = False  # random init is irrelevant here and slow for this model
-    model = builder(**kwargs).eval()
+    if name in CUSTOM:
+        model = CUSTOM[name]().eval()
+    else:
+        kwargs = {"weights": None}
+        if name == "inception_v3":
+            kwargs["init_weights"] = False  # random init is irrelevant here and slow for this model
+        model = getattr(torchvision.models, name)(**kwargs).eval()
     # The exporter merges initializers with equal values (freshly initialised BatchNorm weights are
     # all ones), which would undercount parameters; a distinct value per parameter prevents it.
     with torch.no_grad():
         for index, parameter in enumerate(model.parameters()):
             parameter.fill_(2.0 + index)
-    example = torch.zeros(1, 3, side, side)
+    example = torch.zeros(1, side, dtype=torch.long) if name == "bert_base_qa" else torch.zeros(1, 3, side, side)
     path = os.path.join(out_dir, f"{name}.onnx")
     # Gradients stay enabled: under no_grad, nn.MultiheadAttention (vit_b_16) takes a fused fast
     # path that the exporter cannot translate, instead of its plain MatMul/Softmax graph.

@@ -16,7 +16,7 @@ namespace wattcast {
 
 const std::vector<std::string>& EstimateRequest::known_keys() {
   static const std::vector<std::string> kKeys = {
-      "gpu",           "gpu_cores",   "gpu_memory_gb", "gpu_tdp_w", "gpus",   "gflops", "arch", "batch_size", "input_size",
+      "gpu",           "gpu_cores",   "gpu_memory_gb", "gpu_tdp_w", "gpus",   "gflops", "arch", "activation_mb", "params_m", "batch_size", "input_size",
       "train_samples", "val_samples", "epochs",        "ram_gb",    "region", "cloud",  "pue",  "hours",
       "precision",     "power_limit", "gpu_tflops",    "gpu_bandwidth_gbs", "gpu_idle_w"};
   return kKeys;
@@ -115,30 +115,33 @@ Result<EstimateRequest> EstimateRequest::from_file(const std::string& path) {
   return json ? parse_json(path, content) : parse_toml(path, content);
 }
 
-void ArchitectureTable::add(const std::string& architecture, double input_size, double gflops) {
-  gflops_by_size_[architecture].emplace(input_size, gflops);
+void ArchitectureTable::add(const std::string& architecture, double input_size, const Workload& workload) {
+  by_size_[architecture].emplace(input_size, workload);
 }
 
-std::optional<double> ArchitectureTable::gflops(const std::string& architecture, double input_size) const {
-  auto it = gflops_by_size_.find(architecture);
-  if (it == gflops_by_size_.end()) return std::nullopt;
+std::optional<Workload> ArchitectureTable::workload(const std::string& architecture, double input_size) const {
+  auto it = by_size_.find(architecture);
+  if (it == by_size_.end()) return std::nullopt;
   const auto& sizes = it->second;
   if (auto exact = sizes.find(input_size); exact != sizes.end()) return exact->second;
   auto nearest = std::min_element(sizes.begin(), sizes.end(), [&](const auto& a, const auto& b) {
     return std::abs(a.first - input_size) < std::abs(b.first - input_size);
   });
-  const double ratio = input_size / nearest->first;
-  return nearest->second * ratio * ratio;
+  const double area = (input_size / nearest->first) * (input_size / nearest->first);
+  Workload scaled = nearest->second;
+  scaled.gflops *= area;
+  if (scaled.activation_bytes) *scaled.activation_bytes *= area;
+  return scaled;
 }
 
 bool ArchitectureTable::measured(const std::string& architecture, double input_size) const {
-  auto it = gflops_by_size_.find(architecture);
-  return it != gflops_by_size_.end() && it->second.count(input_size) > 0;
+  auto it = by_size_.find(architecture);
+  return it != by_size_.end() && it->second.count(input_size) > 0;
 }
 
 std::vector<std::string> ArchitectureTable::names() const {
   std::vector<std::string> names;
-  for (const auto& [name, sizes] : gflops_by_size_) names.push_back(name);
+  for (const auto& [name, sizes] : by_size_) names.push_back(name);
   return names;
 }
 
@@ -250,13 +253,15 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
 
   if (request.find("gflops") && request.find("arch")) return request.error("arch", "give either --gflops or --arch, not both");
   if (const RequestValue* arch = request.find("arch")) {
-    auto gflops = catalogs.architectures.gflops(arch->text, config.input_size);
-    if (!gflops) {
+    auto workload = catalogs.architectures.workload(arch->text, config.input_size);
+    if (!workload) {
       std::string known;
       for (const auto& name : catalogs.architectures.names()) known += (known.empty() ? "" : ", ") + name;
       return request.error("arch", "unknown architecture '" + arch->text + "' (known: " + known + "; or give --gflops)");
     }
-    config.gflops = *gflops;
+    config.gflops = workload->gflops;
+    config.activation_bytes = workload->activation_bytes;
+    config.parameters = workload->parameters;
     resolved.gflops_source = catalogs.architectures.measured(arch->text, config.input_size)
                                  ? fmt::format("{} at {:g} px, the study's TensorFlow profile", arch->text, config.input_size)
                                  : fmt::format("{} scaled by input area from the nearest size the study profiled", arch->text);
@@ -267,6 +272,13 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
     config.gflops = *gflops;
     resolved.gflops_source = "given";
   }
+
+  auto activation_mb = optional_positive(request, "activation_mb");
+  if (!activation_mb) return activation_mb.error();
+  if (*activation_mb) config.activation_bytes = **activation_mb * 1e6;
+  auto params_m = optional_positive(request, "params_m");
+  if (!params_m) return params_m.error();
+  if (*params_m) config.parameters = **params_m * 1e6;
 
   if (const RequestValue* precision = request.find("precision")) {
     if (!is_known_precision(precision->text)) return request.error("precision", "expected fp32, tf32, fp16 or bf16, got '" + precision->text + "'");

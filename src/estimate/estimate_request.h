@@ -39,18 +39,26 @@ class EstimateRequest {
   std::map<std::string, RequestValue> values_;
 };
 
-// GFLOPs of an architecture the study measured, at a given input size.
+// What one sample of an architecture costs: forward GFLOPs, activation bytes, parameters.
+struct Workload {
+  double gflops = 0;
+  std::optional<double> activation_bytes;
+  std::optional<double> parameters;
+};
+
+// The architectures the reference data measured, at the input sizes they were trained at.
 class ArchitectureTable {
  public:
-  void add(const std::string& architecture, double input_size, double gflops);
-  // Exact when the size was measured; otherwise scaled by (size / nearest measured size)^2,
-  // since a convolutional network's work grows with the input's area.
-  std::optional<double> gflops(const std::string& architecture, double input_size) const;
+  void add(const std::string& architecture, double input_size, const Workload& workload);
+  // Exact when the size was measured; otherwise GFLOPs and activations are scaled by
+  // (size / nearest measured size)^2, since a convolutional network's work grows with the
+  // input's area (its parameters do not).
+  std::optional<Workload> workload(const std::string& architecture, double input_size) const;
   bool measured(const std::string& architecture, double input_size) const;
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, std::map<double, double>> gflops_by_size_;
+  std::map<std::string, std::map<double, Workload>> by_size_;
 };
 
 struct ResolvedRequest {

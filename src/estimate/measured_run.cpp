@@ -95,6 +95,17 @@ Result<std::vector<MeasuredRun>> load_runs(const std::string& path, Measurements
       // The default limit is no cap: only a lower one changes what the GPU does.
       if (*limit < run.config.gpu.tdp_w) run.config.power_limit_w = *limit;
     }
+    // Optional workload columns (data/PROVENANCE.md): blank where no ONNX model was counted.
+    if (row.has("activation_mb")) {
+      auto mb = row.positive("activation_mb");
+      if (!mb) return mb.error();
+      run.config.activation_bytes = *mb * 1e6;
+    }
+    if (row.has("params_m")) {
+      auto millions = row.positive("params_m");
+      if (!millions) return millions.error();
+      run.config.parameters = *millions * 1e6;
+    }
     if (row.has("precision")) {
       run.config.precision = row.text("precision");
       if (!is_known_precision(run.config.precision)) return row.error("precision", "expected fp32, tf32, fp16 or bf16, got '" + run.config.precision + "'");

@@ -42,6 +42,7 @@ GpuBounds gpu_bounds(const TrainingConfig& config) {
     }
   }
   b.peak_flops_per_s = tflops * 1e12;
+  b.board_peak_flops_per_s = std::max({fp32, gpu.tf32_tflops.value_or(0), gpu.fp16_tensor_tflops.value_or(0), gpu.fp16_tflops.value_or(0)}) * 1e12;
   if (gpu.memory_bandwidth_gbs) {
     b.bandwidth_bytes_per_s = *gpu.memory_bandwidth_gbs * 1e9;
   } else {
@@ -64,9 +65,29 @@ GpuBounds gpu_bounds(const TrainingConfig& config) {
 
 EpochWork epoch_work(const TrainingConfig& c) {
   EpochWork w;
-  w.flops = c.gflops * 1e9 * (3.0 * c.train_samples + c.val_samples);
-  w.steps = std::ceil(c.train_samples / c.batch_size) + std::ceil(c.val_samples / c.batch_size);
+  const double passes = 3.0 * c.train_samples + c.val_samples;
+  w.flops = c.gflops * 1e9 * passes;
+  w.optimizer_steps = std::ceil(c.train_samples / c.batch_size);
+  w.steps = w.optimizer_steps + std::ceil(c.val_samples / c.batch_size);
   w.samples = c.train_samples + c.val_samples;
+  double activations = 0;
+  if (c.activation_bytes) {
+    activations = *c.activation_bytes;
+  } else {
+    activations = c.gflops * 1e9 / kAssumedFlopsPerActivationByte;
+    w.assumptions.push_back(fmt::format("activations assumed {:.3g} MB per sample ({:g} FLOPs per byte; "
+                                        "`wattcast flops MODEL.onnx` counts them, give --activation-mb)",
+                                        activations / 1e6, kAssumedFlopsPerActivationByte));
+  }
+  w.activation_bytes = activations * passes;
+  double parameters = 0;
+  if (c.parameters) {
+    parameters = *c.parameters;
+  } else {
+    parameters = c.gflops * kAssumedParametersPerGflop;
+    w.assumptions.push_back(fmt::format("parameters assumed {:.3g} M (10 M per GFLOP; give --params-m)", parameters / 1e6));
+  }
+  w.parameter_bytes = 4.0 * parameters;
   return w;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "estimate/nelder_mead.h"
@@ -15,6 +16,8 @@ namespace wattcast {
 namespace {
 
 constexpr double kCoverage = 0.90;
+// 2: memory time from activation and parameter bytes (1 learned a FLOPs-per-byte from GFLOPs).
+constexpr int kFormatVersion = 2;
 // Dynamic power grows about as the cube of the clock (voltage follows frequency), and throughput
 // as the clock: a cap that removes a share of the dynamic power slows the busy part by its cube root.
 constexpr double kCapClockExponent = 1.0 / 3.0;
@@ -29,24 +32,27 @@ struct StepTimes {
   double total_s() const { return compute_s + memory_s + overhead_s; }
 };
 
+// Memory time counts the bytes a step moves (activations of every pass, the parameters at every
+// optimizer step) as `wattcast flops` counts them, each at a learned number of passes: what
+// FLOPs alone miss (at equal GFLOPs a depthwise network moves 7x the bytes of a ResNet).
 // A per-sample overhead (input decoding) was tried as well: fitted, it went to zero.
 StepTimes epoch_times(const std::array<double, 5>& t, const TrainingConfig& config, const GpuBounds& b) {
   const EpochWork w = epoch_work(config);
   const double efficiency = sigmoid(t[1]);
-  const double flops_per_byte = std::exp(t[2]) * std::pow(config.gflops, t[3]);
   StepTimes s;
   s.compute_s = w.flops / (efficiency * b.peak_flops_per_s);
-  s.memory_s = w.flops / (flops_per_byte * b.bandwidth_bytes_per_s);
+  s.memory_s = (std::exp(t[2]) * w.activation_bytes + std::exp(t[3]) * w.parameter_bytes * w.optimizer_steps) / b.bandwidth_bytes_per_s;
   s.overhead_s = w.steps * std::exp(t[0]) * std::pow(config.gflops, t[4]);
   return s;
 }
 
-std::array<const char*, RooflineModel::kInputCount> kInputNames = {"peak_tflops", "memory_bandwidth_gbs", "power_limit_w",
-                                                                   "gflops",      "batch_size",           "steps_per_epoch"};
+std::array<const char*, RooflineModel::kInputCount> kInputNames = {
+    "peak_tflops", "memory_bandwidth_gbs", "power_limit_w", "gflops", "activation_bytes_per_flop", "batch_size", "steps_per_epoch"};
 
 std::array<double, RooflineModel::kInputCount> inputs(const TrainingConfig& c) {
   const GpuBounds b = gpu_bounds(c);
-  return {b.peak_flops_per_s / 1e12, b.bandwidth_bytes_per_s / 1e9, b.limit_w, c.gflops, c.batch_size, epoch_work(c).steps};
+  const EpochWork w = epoch_work(c);
+  return {b.peak_flops_per_s / 1e12, b.bandwidth_bytes_per_s / 1e9, b.limit_w, c.gflops, w.activation_bytes / w.flops, c.batch_size, w.steps};
 }
 
 struct Configuration {
@@ -86,7 +92,7 @@ std::vector<Configuration> group_runs(const std::vector<MeasuredRun>& runs) {
 // cannot tell them apart (one GPU, one workload).
 RooflineParameters fit_parameters(const std::vector<Configuration>& data) {
   RooflineParameters p;
-  p.time = {std::log(5e-3), 0.0, std::log(15.0), 0.0, 0.0};
+  p.time = {std::log(5e-3), 0.0, std::log(3.0), std::log(4.0), 0.0};
   auto time_loss = [&](const std::vector<double>& x) {
     std::array<double, 5> t;
     std::copy(x.begin(), x.end(), t.begin());
@@ -96,9 +102,9 @@ RooflineParameters fit_parameters(const std::vector<Configuration>& data) {
       const double r = std::log(s.total_s()) - c.log_time;
       sum += r * r;
     }
-    return sum / static_cast<double>(data.size()) + 1e-3 * (t[3] * t[3] + t[4] * t[4] + t[1] * t[1] * 0.01);
+    return sum / static_cast<double>(data.size()) + 1e-3 * (t[4] * t[4] + t[1] * t[1] * 0.01);
   };
-  const auto time_fit = nelder_mead(time_loss, {p.time.begin(), p.time.end()}, {1.0, 1.0, 1.0, 0.3, 0.3});
+  const auto time_fit = nelder_mead(time_loss, {p.time.begin(), p.time.end()}, {1.0, 1.0, 1.0, 1.0, 0.3});
   std::copy(time_fit.x.begin(), time_fit.x.end(), p.time.begin());
 
   p.power = {0.0, 0.0, -2.0};
@@ -168,7 +174,7 @@ RooflinePoint roofline_point(const RooflineParameters& p, const TrainingConfig& 
   // Dynamic power follows activity: the FLOP rate achieved as a share of the peak, and the share
   // of the epoch spent moving memory. (The share of time spent computing, at the learned
   // efficiency, put a big GPU running a small job near its limit: H200 +105%.)
-  const double flop_activity = epoch_work(config).flops / (s.total_s() * b.peak_flops_per_s);
+  const double flop_activity = epoch_work(config).flops / (s.total_s() * b.board_peak_flops_per_s);
   // Saturating, and zero with no load at all, so power stays in [idle, limit] by construction.
   // Tried and worse: a logistic share (its offset puts a 700 W board waiting on its input
   // pipeline 150 W above idle), watts for waiting that do not scale with the board, and a power
@@ -244,7 +250,7 @@ nlohmann::json RooflineModel::to_json() const {
   nlohmann::json ranges = nlohmann::json::object();
   for (const auto& r : ranges_) ranges[r.name] = {r.min, r.max};
   return {{"method", name()},
-          {"format_version", 1},
+          {"format_version", kFormatVersion},
           {"time_parameters", parameters_.time},
           {"power_parameters", parameters_.power},
           {"log_half_width_90", {{"power", spread_.power}, {"time", spread_.time}, {"energy", spread_.energy}}},
@@ -253,6 +259,10 @@ nlohmann::json RooflineModel::to_json() const {
 
 Result<RooflineModel> RooflineModel::from_json(const nlohmann::json& json) {
   try {
+    if (json.value("format_version", 0) != kFormatVersion) {
+      return Error{fmt::format("roofline model of format {} (this wattcast reads {}): refit it with 'wattcast fit --method roofline'",
+                               json.value("format_version", 0), kFormatVersion)};
+    }
     RooflineParameters p;
     p.time = json.at("time_parameters").get<std::array<double, 5>>();
     p.power = json.at("power_parameters").get<std::array<double, 3>>();

@@ -1,7 +1,7 @@
 #pragma once
 // The GPU-generic model ("roofline"): a GPU is described by what bounds training (peak
 // throughput at the precision used, memory bandwidth, power limit, idle power) and a run by the
-// work of an epoch (FLOPs, steps, samples). Epoch time is compute plus memory time at learned
+// work of an epoch (FLOPs, bytes moved, steps). Epoch time is compute plus memory time at learned
 // efficiencies plus per-step and per-sample overheads; power is idle plus a learned share of
 // (limit - idle), so it can never leave [idle, limit]. Few parameters, so it carries to GPUs it
 // has not seen. docs/MODEL.md, "GPU-generic model", gives the design and its accuracy.
@@ -13,9 +13,9 @@
 namespace wattcast {
 
 struct RooflineParameters {
-  // log step overhead (s) at 1 GFLOP per sample, logit of compute efficiency, log FLOPs per
-  // byte at 1 GFLOP per sample, exponent of that intensity in GFLOPs per sample, exponent of the
-  // step overhead in GFLOPs per sample.
+  // log step overhead (s) at 1 GFLOP per sample, logit of compute efficiency, log passes over
+  // the activations, log passes over the parameters per optimizer step, exponent of the step
+  // overhead in GFLOPs per sample.
   std::array<double, 5> time{};
   // Share of (limit - idle) drawn: 1 - exp(-load), load a positive mix (log weights) of the FLOP
   // rate as a share of the peak, the memory share of the epoch and its overhead share.
@@ -35,7 +35,7 @@ struct InputRange {
 
 class RooflineModel : public FittedModel {
  public:
-  static constexpr size_t kInputCount = 6;
+  static constexpr size_t kInputCount = 7;
 
   static Result<RooflineModel> fit(const std::vector<MeasuredRun>& runs, const FitOptions& options);
   static Result<RooflineModel> from_json(const nlohmann::json& json);

@@ -87,6 +87,8 @@ Result<StoreRuns> runs_from_store(RunStore& store, const GpuCatalog& catalog) {
     run.config.input_size = positive_tag(record.tags, "input_size").value_or(0);
     if (auto p = record.tags.find("precision"); p != record.tags.end() && is_known_precision(p->second)) run.config.precision = p->second;
     if (auto limit = positive_tag(record.tags, "power_limit_w"); limit && *limit < gpu->tdp_w) run.config.power_limit_w = *limit;
+    if (auto mb = positive_tag(record.tags, "activation_mb")) run.config.activation_bytes = *mb * 1e6;
+    if (auto millions = positive_tag(record.tags, "params_m")) run.config.parameters = *millions * 1e6;
     // Mean GPU power over the whole run (start-up included) times the mean epoch's duration.
     run.avg_gpu_power_w = gpu_power_w;
     run.avg_epoch_energy_j = gpu_power_w * epoch_s / static_cast<double>(summary->epochs.size());

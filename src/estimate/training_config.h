@@ -14,6 +14,11 @@ struct TrainingConfig {
   GpuSpec gpu;
   int gpu_count = 1;
   double gflops = 0;  // forward pass, batch 1, a multiply-add counted as 2 FLOPs
+  // What a step moves through GPU memory, as `wattcast flops` counts it: the bytes of every
+  // intermediate tensor of one sample's forward pass, and the model's parameters. Unknown for a
+  // model given by its GFLOPs alone; the GPU-generic model then assumes typical figures and says so.
+  std::optional<double> activation_bytes;
+  std::optional<double> parameters;
   double batch_size = 0;
   double input_size = 0;  // pixels per side of the square input
   double train_samples = 0;

@@ -17,6 +17,8 @@ Result<ModelGflops> count_model_gflops(const std::string& path, std::optional<in
   if (!report) return report.error();
   ModelGflops out;
   out.gflops = static_cast<double>(report->flops) / 1e9;
+  out.activation_bytes = static_cast<double>(report->activation_bytes);
+  out.parameters = static_cast<double>(report->params);
   out.complete = report->complete();
   out.description = fmt::format("counted from {} by wattcast flops: convention wattcast, forward pass, batch 1, a multiply-add = 2 FLOPs{}", path,
                                 out.complete ? "" : "; some operators not counted, see 'wattcast flops'");

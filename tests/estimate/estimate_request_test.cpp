@@ -17,7 +17,7 @@ class EstimateRequestTest : public ::testing::Test {
   void SetUp() override {
     gpus_ = std::move(GpuCatalog::load(testing::data_dir() + "/gpus.csv")).value();
     carbon_ = std::move(CarbonCatalog::load(testing::data_dir())).value();
-    architectures_.add("resnet50", 128, 2.53);
+    architectures_.add("resnet50", 128, {2.53, 49.07e6, 25.56e6});
     dir_ = fs::temp_directory_path() / ("wattcast_request_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }
@@ -132,10 +132,35 @@ TEST_F(EstimateRequestTest, RegionAndCloudTogetherAreRejected) {
   EXPECT_NE(resolved.error().message.find("not both"), std::string::npos);
 }
 
-TEST_F(EstimateRequestTest, ArchitectureGflopsScaleWithInputArea) {
-  EXPECT_DOUBLE_EQ(*architectures_.gflops("resnet50", 128), 2.53);
-  EXPECT_DOUBLE_EQ(*architectures_.gflops("resnet50", 256), 2.53 * 4);
-  EXPECT_FALSE(architectures_.gflops("lenet", 28).has_value());
+TEST_F(EstimateRequestTest, ArchitectureGflopsAndActivationsScaleWithInputAreaAndParametersDoNot) {
+  EXPECT_DOUBLE_EQ(architectures_.workload("resnet50", 128)->gflops, 2.53);
+  const Workload doubled = *architectures_.workload("resnet50", 256);
+  EXPECT_DOUBLE_EQ(doubled.gflops, 2.53 * 4);
+  EXPECT_DOUBLE_EQ(*doubled.activation_bytes, 49.07e6 * 4);
+  EXPECT_DOUBLE_EQ(*doubled.parameters, 25.56e6);
+  EXPECT_FALSE(architectures_.workload("lenet", 28).has_value());
+}
+
+TEST_F(EstimateRequestTest, ActivationsAndParametersAreOptionalPositiveNumbers) {
+  EstimateRequest request;
+  for (const auto& [key, text] : std::vector<std::pair<std::string, std::string>>{
+           {"gpu", "3090"}, {"gflops", "2.5"}, {"batch_size", "32"}, {"input_size", "128"}, {"train_samples", "1000"},
+           {"val_samples", "100"}, {"epochs", "1"}, {"ram_gb", "16"}}) {
+    request.set(key, {text, "", 0});
+  }
+  auto without = resolve(request);
+  ASSERT_TRUE(without.ok()) << without.error().message;
+  EXPECT_FALSE(without->config.activation_bytes.has_value());
+  request.set("activation_mb", {"49.07", "", 0});
+  request.set("params_m", {"25.56", "", 0});
+  auto with = resolve(request);
+  ASSERT_TRUE(with.ok()) << with.error().message;
+  EXPECT_DOUBLE_EQ(*with->config.activation_bytes, 49.07e6);
+  EXPECT_DOUBLE_EQ(*with->config.parameters, 25.56e6);
+  request.set("activation_mb", {"-3", "", 0});
+  auto negative = resolve(request);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message.find("--activation-mb"), std::string::npos) << negative.error().message;
 }
 
 TEST_F(EstimateRequestTest, GpuBySpecs) {
