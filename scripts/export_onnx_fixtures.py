@@ -32,10 +32,11 @@ MODELS = {
     # The reference data's workloads that torchvision lacks (scripts/workload_models.py), at the
     # input they were trained at; BERT's "side" is its sequence length.
     "xception": 128,
+    "nasnet_mobile": 128,
     "shufflenet_v2_cifar100": 32,
     "bert_base_qa": 384,
 }
-CUSTOM = {"xception": workload_models.xception, "shufflenet_v2_cifar100": workload_models.shufflenet_v2_cifar100,
+CUSTOM = {"xception": workload_models.xception, "nasnet_mobile": workload_models.nasnet_mobile, "shufflenet_v2_cifar100": workload_models.shufflenet_v2_cifar100,
           "bert_base_qa": workload_models.bert_base_qa}
 OPSET = 17  # the first opset with LayerNormalization as one node
 

@@ -3,6 +3,8 @@ from their papers so `wattcast flops` can count them like the torchvision fixtur
 
 - Xception (Chollet 2017; the Keras application the study trained): entry flow, 8 middle
   blocks, exit flow, separable convolutions without bias.
+- NASNet-A Mobile (Zoph et al. 2018; the Keras application the study trained): 4 normal cells
+  per stack between reduction cells, two stem reductions, 5.29 M parameters.
 - ShuffleNetV2 1x for CIFAR as Zeus trained it: torchvision's network with a 3x3 stride-1 stem
   and no max-pool.
 - BERT-base (Devlin et al. 2019) for question answering: 12 encoder layers, width 768, 12
@@ -88,3 +90,118 @@ class BertQuestionAnswering(nn.Module):
 
 def bert_base_qa():
     return BertQuestionAnswering()
+
+
+# NASNet-A Mobile (Zoph et al. 2018; the Keras application the study trained: 4 cells per stack,
+# penultimate filters 1056, stem filters 32, filter multiplier 2).
+class NasSeparable(nn.Sequential):
+    """NASNet's separable block: (ReLU, separable conv, batch norm) twice, the first strided."""
+
+    def __init__(self, channels, filters, kernel, stride=1):
+        pad = kernel // 2
+        super().__init__(
+            nn.ReLU(), nn.Conv2d(channels, channels, kernel, stride, pad, groups=channels, bias=False),
+            nn.Conv2d(channels, filters, 1, bias=False), nn.BatchNorm2d(filters),
+            nn.ReLU(), nn.Conv2d(filters, filters, kernel, 1, pad, groups=filters, bias=False),
+            nn.Conv2d(filters, filters, 1, bias=False), nn.BatchNorm2d(filters))
+
+
+class Squeeze(nn.Sequential):
+    """ReLU, 1x1 convolution, batch norm: brings a cell input to the cell's width."""
+
+    def __init__(self, channels, filters):
+        super().__init__(nn.ReLU(), nn.Conv2d(channels, filters, 1, bias=False), nn.BatchNorm2d(filters))
+
+
+class FactorizedReduce(nn.Module):
+    """Halves the previous cell's output spatially (two offset average-pooled 1x1 paths)."""
+
+    def __init__(self, channels, filters):
+        super().__init__()
+        self.a = nn.Conv2d(channels, filters // 2, 1, bias=False)
+        self.b = nn.Conv2d(channels, filters - filters // 2, 1, bias=False)
+        self.norm = nn.BatchNorm2d(filters)
+
+    def forward(self, x):
+        x = torch.relu(x)
+        a = self.a(nn.functional.avg_pool2d(x, 1, 2))
+        # The second path starts one pixel in (Keras pads and crops; a roll has the same shapes and
+        # exports to static slices, which shape inference resolves).
+        b = self.b(nn.functional.avg_pool2d(torch.roll(x, (-1, -1), (2, 3)), 1, 2))
+        return self.norm(torch.cat([a, b], 1))
+
+
+def adjust(previous_channels, previous_reduced, filters):
+    return FactorizedReduce(previous_channels, filters) if previous_reduced else Squeeze(previous_channels, filters)
+
+
+class NormalCell(nn.Module):
+    def __init__(self, channels, previous_channels, previous_reduced, filters):
+        super().__init__()
+        self.p = adjust(previous_channels, previous_reduced, filters)
+        self.h = Squeeze(channels, filters)
+        self.h5, self.p3a = NasSeparable(filters, filters, 5), NasSeparable(filters, filters, 3)
+        self.p5, self.p3b = NasSeparable(filters, filters, 5), NasSeparable(filters, filters, 3)
+        self.h3 = NasSeparable(filters, filters, 3)
+        self.out_channels = 6 * filters
+
+    def forward(self, x, previous):
+        p, h = self.p(previous), self.h(x)
+        pool = lambda t: nn.functional.avg_pool2d(t, 3, 1, 1, count_include_pad=False)
+        return torch.cat([p, self.h5(h) + self.p3a(p), self.p5(p) + self.p3b(p), pool(h) + p, pool(p) + pool(p),
+                          self.h3(h) + h], 1)
+
+
+class ReductionCell(nn.Module):
+    def __init__(self, channels, previous_channels, previous_reduced, filters):
+        super().__init__()
+        self.p = adjust(previous_channels, previous_reduced, filters)
+        self.h = Squeeze(channels, filters)
+        self.h5, self.p7a = NasSeparable(filters, filters, 5, 2), NasSeparable(filters, filters, 7, 2)
+        self.p7b, self.p5 = NasSeparable(filters, filters, 7, 2), NasSeparable(filters, filters, 5, 2)
+        self.x3 = NasSeparable(filters, filters, 3)
+        self.out_channels = 4 * filters
+
+    def forward(self, x, previous):
+        p, h = self.p(previous), self.h(x)
+        max_pool = lambda t: nn.functional.max_pool2d(t, 3, 2, 1)
+        avg_pool = lambda t, s: nn.functional.avg_pool2d(t, 3, s, 1, count_include_pad=False)
+        x1 = self.h5(h) + self.p7a(p)
+        x2 = max_pool(h) + self.p7b(p)
+        x3 = avg_pool(h, 2) + self.p5(p)
+        x4 = avg_pool(x1, 1) + x2
+        x5 = self.x3(x1) + max_pool(h)
+        return torch.cat([x2, x3, x4, x5], 1)
+
+
+class NasNetMobile(nn.Module):
+    def __init__(self, classes=1000, cells_per_stack=4, penultimate_filters=1056, stem_filters=32, multiplier=2):
+        super().__init__()
+        filters = penultimate_filters // 24
+        self.stem = nn.Sequential(nn.Conv2d(3, stem_filters, 3, 2, bias=False), nn.BatchNorm2d(stem_filters))
+        # (channels, scale) of the cell input and of the one before; a previous output at a finer
+        # scale is reduced to the current one on the way in.
+        current, previous = (stem_filters, 0), (stem_filters, 0)
+        plan = [(ReductionCell, filters // multiplier ** 2), (ReductionCell, filters // multiplier)]
+        for stack in range(3):
+            if stack > 0:
+                plan.append((ReductionCell, filters * multiplier ** stack))
+            plan += [(NormalCell, filters * multiplier ** stack)] * cells_per_stack
+        cells = []
+        for kind, width in plan:
+            cell = kind(current[0], previous[0], previous[1] != current[1], width)
+            scale = current[1] + (1 if kind is ReductionCell else 0)
+            previous, current = current, (cell.out_channels, scale)
+            cells.append(cell)
+        self.cells = nn.ModuleList(cells)
+        self.head = nn.Sequential(nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(current[0], classes))
+
+    def forward(self, x):
+        previous = x = self.stem(x)
+        for cell in self.cells:
+            x, previous = cell(x, previous), x
+        return self.head(x)
+
+
+def nasnet_mobile():
+    return NasNetMobile()
