@@ -118,6 +118,8 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                           {"gpu_count", c.gpu_count},
                           {"gflops", c.gflops},
                           {"gflops_source", request.gflops_source},
+                          {"activation_mb", c.activation_bytes ? nlohmann::json(*c.activation_bytes / 1e6) : nlohmann::json()},
+                          {"params_m", c.parameters ? nlohmann::json(*c.parameters / 1e6) : nlohmann::json()},
                           {"batch_size", c.batch_size},
                           {"input_size", c.input_size},
                           {"train_samples", c.train_samples},

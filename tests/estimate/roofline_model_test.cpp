@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/cross_validation.h"
+#include "estimate/roofline_inputs.h"
 #include "estimate/roofline_model.h"
 #include "hardware/gpu_catalog.h"
 #include "test_paths.h"
@@ -100,6 +101,48 @@ TEST_F(RooflineModelTest, APowerCapNeverRaisesPowerNorShortensTheEpoch) {
   }
   // A tight cap must slow a job that drew more than it.
   EXPECT_GT(last_time, free.epoch_time_s);
+}
+
+TEST_F(RooflineModelTest, EveryReferenceRunCarriesTheBytesItsStepsMove) {
+  for (const auto& run : *runs_) {
+    EXPECT_TRUE(run.config.activation_bytes && run.config.parameters) << run.source << " line " << run.source_line;
+  }
+}
+
+TEST_F(RooflineModelTest, MovingMoreBytesTakesLongerAndMostOnTheNarrowestMemory) {
+  TrainingConfig light = config("RTX 3090", 0.4, 32);
+  light.activation_bytes = 6e6;
+  light.parameters = 5e6;
+  TrainingConfig heavy = light;
+  heavy.activation_bytes = 60e6;  // a depthwise network's activations at the same GFLOPs
+  const double ratio_3090 = model_->predict(heavy).epoch_time_s / model_->predict(light).epoch_time_s;
+  EXPECT_GT(ratio_3090, 1.0);
+  light.gpu = heavy.gpu = catalog_->resolve("GTX 750 Ti").value();
+  const double ratio_750 = model_->predict(heavy).epoch_time_s / model_->predict(light).epoch_time_s;
+  EXPECT_GT(ratio_750, ratio_3090);
+}
+
+TEST_F(RooflineModelTest, WithoutBytesTheWorkIsAssumedAndSaidSo) {
+  TrainingConfig c = config("RTX 3090", 2.0, 32);
+  const EpochWork assumed = epoch_work(c);
+  ASSERT_EQ(assumed.assumptions.size(), 2u);
+  EXPECT_NE(assumed.assumptions[0].find("--activation-mb"), std::string::npos);
+  EXPECT_NE(assumed.assumptions[1].find("--params-m"), std::string::npos);
+  EXPECT_DOUBLE_EQ(assumed.activation_bytes, 2.0e9 / kAssumedFlopsPerActivationByte * (3.0 * 50000 + 10000));
+  c.activation_bytes = 30e6;
+  c.parameters = 20e6;
+  const EpochWork given = epoch_work(c);
+  EXPECT_TRUE(given.assumptions.empty());
+  EXPECT_DOUBLE_EQ(given.activation_bytes, 30e6 * (3.0 * 50000 + 10000));
+  EXPECT_DOUBLE_EQ(given.parameter_bytes, 4.0 * 20e6);
+}
+
+TEST_F(RooflineModelTest, AModelFileOfTheEarlierFormatIsRefusedWithWhatToDo) {
+  nlohmann::json old = model_->to_json();
+  old["format_version"] = 1;
+  auto loaded = RooflineModel::from_json(old);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().message.find("wattcast fit --method roofline"), std::string::npos);
 }
 
 TEST_F(RooflineModelTest, TensorPrecisionIsFasterWhereTheGpuHasTensorCores) {

@@ -49,6 +49,27 @@ TEST(TorchvisionFixtures, InceptionV3At299) {
   EXPECT_NEAR(static_cast<double>(r.macs) / 1e9, 5.71, 0.005);
 }
 
+// The reference data's workloads written out in scripts/workload_models.py count as their
+// sources publish, in wattcast's convention (2 FLOPs a MAC, element-wise operations included).
+TEST(WorkloadFixtures, XceptionAndNasnetMobileAt128MatchTheStudysTensorflowProfile) {
+  InputShapeOptions at_128;
+  at_128.input_size = 128;
+  const FlopsReport xception = count_fixture("xception", Convention::kWattcast, at_128);
+  EXPECT_NEAR(static_cast<double>(xception.flops) / 1e9, 2.965, 0.01);  // data/pre_runs.csv
+  EXPECT_NEAR(static_cast<double>(xception.params) / 1e6, 22.86, 0.01);  // Keras: 22,910,480 with its 1000-class head
+  const FlopsReport nasnet = count_fixture("nasnet_mobile", Convention::kWattcast, at_128);
+  EXPECT_NEAR(static_cast<double>(nasnet.flops) / 1e9, 0.3724, 0.002);
+  EXPECT_NEAR(static_cast<double>(nasnet.params) / 1e6, 5.33, 0.05);  // Keras: 5,326,716
+}
+
+TEST(WorkloadFixtures, ZeusWorkloadsMatchTheirPublishedMultiplyAdds) {
+  const FlopsReport shufflenet = count_fixture("shufflenet_v2_cifar100", Convention::kWattcast);
+  EXPECT_NEAR(static_cast<double>(shufflenet.macs) / 1e6, 43.7, 1.5);  // data/zeus/README.md
+  const FlopsReport bert = count_fixture("bert_base_qa", Convention::kWattcast);
+  EXPECT_NEAR(static_cast<double>(bert.macs) / 1e9, 35.3, 0.05);  // sequence length 384
+  EXPECT_GT(bert.activation_bytes, 20 * shufflenet.activation_bytes);
+}
+
 TEST(TorchvisionFixtures, VitB16CountsAttention) {
   const FlopsReport r = count_fixture("vit_b_16");
   EXPECT_NEAR(static_cast<double>(r.macs) / 1e9, 17.56, 0.005);

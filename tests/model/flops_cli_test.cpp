@@ -62,6 +62,21 @@ TEST(FlopsCli, EstimateTakesGflopsFromTheOnnxModel) {
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_NEAR(json["gflops"].get<double>(), 2.68, 0.02);  // resnet50 at 128 px: 8.18 G x (128/224)^2 plus
   EXPECT_NE(json["gflops_source"].get<std::string>().find("convention wattcast"), std::string::npos);
+  // The roofline method also takes the activations and parameters from the count: the same as
+  // giving the three figures by hand, and no note that they were assumed.
+  const std::string rest = " --input-size 128 --batch-size 32 --train-samples 1000 --val-samples 500 --epochs 2 --ram-gb 16 --method roofline";
+  const auto counted = run_cli("estimate --gpu 3090 --model " + kFixtures + "resnet50.onnx --format json" + rest);
+  const auto by_hand = run_cli("estimate --gpu 3090 --gflops 2.686002152 --activation-mb 49.07408 --params-m 25.557032 --format json" + rest);
+  ASSERT_EQ(counted.exit_code, 0) << counted.err;
+  ASSERT_EQ(by_hand.exit_code, 0) << by_hand.err;
+  const auto energy = [](const std::string& out) { return nlohmann::json::parse(out)["methods"][0]["energy_kwh"].get<double>(); };
+  EXPECT_NEAR(energy(counted.out), energy(by_hand.out), 1e-6 * energy(by_hand.out));
+  EXPECT_NEAR(nlohmann::json::parse(counted.out)["activation_mb"].get<double>(), 49.07408, 1e-6);
+  const auto table = run_cli("estimate --gpu 3090 --model " + kFixtures + "resnet50.onnx" + rest);
+  EXPECT_EQ(table.out.find("activations assumed"), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find("parameters assumed"), std::string::npos) << table.out;
+  const auto gflops_only = run_cli("estimate --gpu 3090 --gflops 2.686" + rest);
+  EXPECT_NE(gflops_only.out.find("activations assumed"), std::string::npos) << gflops_only.out;
   const auto missing_size = run_cli("estimate --gpu 3090 --model " + kFixtures + "resnet50.onnx --batch-size 32 "
                                     "--train-samples 1000 --val-samples 500 --epochs 2 --ram-gb 16");
   EXPECT_EQ(missing_size.exit_code, 2);
