@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_BUILD_TYPE ?= Release
 
-.PHONY: all deps configure build demo test bench clean
+.PHONY: all deps configure build demo test bench dist clean
 
 all: build
 
@@ -21,6 +21,11 @@ demo: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+# A tarball and a wheel that run without root or a compiler (README, "Install on a cluster").
+dist: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target wattcast wattcast_shipped_models
+	@bash scripts/make-dist.sh $(BUILD_DIR) dist
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -11,6 +11,9 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
   npm chromium
   libpqxx-dev postgresql libcpp-httplib-dev prometheus
+  # `make dist` bundles the libraries (patchelf sets the RPATH); its test installs the wheel
+  # into a fresh venv.
+  patchelf python3-venv
   # The helper's parameter counts (the phase signal) are tested on a real PyTorch model; Debian's
   # CPU build is about 0.5 GB with its libraries.
   python3-torch
