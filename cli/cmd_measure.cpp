@@ -144,6 +144,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                    },
                                    [&command_pid](int signal) {
                                      if (command_pid > 0) kill(command_pid, signal);
+                                   },
+                                   [&marker_server](const std::string& report) {
+                                     if (marker_server) (void)marker_server->publish_epoch_report(report);
                                    }});
   check_command_exists(options.command.front());
   std::optional<ListenAddress> metrics_address;

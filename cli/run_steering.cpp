@@ -3,6 +3,7 @@
 #include <csignal>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli_error.h"
 
@@ -44,13 +45,32 @@ LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carb
 
 }  // namespace
 
+std::string epoch_report_json(const EpochRecord& epoch, double energy_so_far_j, const std::optional<Projection>& projection,
+                              const CarbonContext& carbon) {
+  const double g_per_j = carbon.g_co2e_per_kwh * carbon.pue / 3.6e6;
+  nlohmann::json report = {{"epoch", epoch.epoch},
+                           {"epoch_energy_j", epoch.energy_j},
+                           {"epoch_duration_s", epoch.duration_s()},
+                           {"epoch_mean_power_w", epoch.mean_power_w()},
+                           {"energy_so_far_j", energy_so_far_j},
+                           {"co2e_so_far_g", energy_so_far_j * g_per_j}};
+  if (projection) {
+    report["projected_energy_j"] = projection->energy_j;
+    report["projected_low_j"] = projection->low_j;
+    report["projected_high_j"] = projection->high_j;
+    report["projected_co2e_g"] = projection->energy_j * g_per_j;
+    report["total_epochs"] = projection->total_epochs;
+  }
+  return report.dump();
+}
+
 // Epoch times stay on the markers' clock (Unix time): the live projection needs only durations.
 RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel)
-    : options_(options), channel_(std::move(channel)), clock_(0), projector_(make_projector(options, carbon)) {}
+    : options_(options), carbon_(carbon), channel_(std::move(channel)), clock_(0), projector_(make_projector(options, carbon)) {}
 
 void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j, std::optional<double> trainable_params,
                               std::optional<double> total_params) {
-  if (auto done = clock_.begin(epoch, t_s, energy_so_far_j, trainable_params, total_params)) finished(*done, t_s);
+  if (auto done = clock_.begin(epoch, t_s, energy_so_far_j, trainable_params, total_params)) finished(*done, t_s, energy_so_far_j);
 }
 
 void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const std::map<std::string, double>& metrics, bool from_helper) {
@@ -63,7 +83,7 @@ void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const
     channel_.signal_command(SIGINT);
     interrupted_at_s_ = t_s;
   }
-  finished(clock_.end(epoch, t_s, energy_so_far_j, metrics).value(), t_s);
+  finished(clock_.end(epoch, t_s, energy_so_far_j, metrics).value(), t_s, energy_so_far_j);
 }
 
 void RunSteering::early_stopping_requested(const Marker& marker) {
@@ -73,8 +93,11 @@ void RunSteering::early_stopping_requested(const Marker& marker) {
                                   marker.name.empty() ? "(first reported)" : marker.name, marker.min_gain_per_kj.value_or(0)));
 }
 
-void RunSteering::finished(const EpochRecord& epoch, double t_s) {
+void RunSteering::finished(const EpochRecord& epoch, double t_s, double energy_so_far_j) {
   const LiveUpdate update = projector_.epoch_finished(epoch);
+  if (channel_.publish_epoch_report) {
+    channel_.publish_epoch_report(epoch_report_json(epoch, energy_so_far_j, update.projection, carbon_));
+  }
   // A phase switch and why the interval is wide are news once, not after every epoch.
   for (const auto& note : update.notes) {
     if (noted_.insert(note).second) messages_.push_back(note);

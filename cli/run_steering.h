@@ -35,7 +35,15 @@ struct SteeringOptions {
 struct StopChannel {
   std::function<void()> request_stop;  // creates the stop file the helper's callbacks check
   std::function<void(int signal)> signal_command;
+  // Hands the helper each finished epoch's energy report (a JSON object); may be empty.
+  std::function<void(const std::string& json)> publish_epoch_report;
 };
+
+// What the helper's epoch_end() returns and the callbacks log after each epoch: the epoch's
+// energy and mean power, the run's energy so far, the projected total with its interval, and the
+// CO2e of both at the run's location. SI units; the projection only once there is one.
+std::string epoch_report_json(const EpochRecord& epoch, double energy_so_far_j, const std::optional<Projection>& projection,
+                              const CarbonContext& carbon);
 
 class RunSteering {
  public:
@@ -57,12 +65,13 @@ class RunSteering {
   const std::optional<Projection>& latest_projection() const { return projector_.latest_projection(); }
 
  private:
-  void finished(const EpochRecord& epoch, double t_s);
+  void finished(const EpochRecord& epoch, double t_s, double energy_so_far_j);
   void record_projection(const LiveUpdate& update, double t_s);
   void act_on(const LiveUpdate& update, double now_s);
   void ask_to_stop(const std::string& reason, double now_s);
 
   SteeringOptions options_;
+  CarbonContext carbon_;
   StopChannel channel_;
   EpochClock clock_;
   LiveProjector projector_;

@@ -34,6 +34,11 @@ class MarkerReceiver:
                 return messages
             messages.append(json.loads(data.decode("utf-8")))
 
+    def publish_report(self, report):
+        """Writes the epoch report the monitor publishes after an epoch's end."""
+        with open(os.path.join(self.directory, "epoch.json"), "w") as report_file:
+            json.dump(report, report_file)
+
     def request_stop(self):
         with open(self.stop_path, "w"):
             pass
@@ -57,7 +62,8 @@ class ReceiverTestCase(unittest.TestCase):
         import wattcast  # after PACKAGE_ROOT is on the path
 
         self.receiver = MarkerReceiver()
-        self.client = wattcast.Client(self.receiver.socket_path, sync=False)
+        # No report wait: the stand-in publishes reports only when a test writes one beforehand.
+        self.client = wattcast.Client(self.receiver.socket_path, sync=False, report_timeout_s=0)
 
     def tearDown(self):
         self.client.close()

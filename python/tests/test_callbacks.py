@@ -86,6 +86,17 @@ class KerasCallbackTest(CallbackTestCase):
         self.assertEqual(messages[3]["metrics"], {"loss": 0.3, "val_accuracy": 0.9})
         self.assertFalse(callback.model.stop_training)
 
+    def test_the_epochs_energy_joins_its_logs_for_the_callbacks_after(self):
+        module = fresh_import("wattcast.keras", {"keras": fake_keras()})
+        callback = module.WattcastCallback(client=self.client)
+        callback.model = types.SimpleNamespace(stop_training=False)
+        callback.on_epoch_begin(0)
+        self.receiver.publish_report({"epoch": 1, "epoch_energy_j": 900.0, "energy_so_far_j": 1000.0})
+        logs = {"loss": 0.3}
+        callback.on_epoch_end(0, logs=logs)
+        self.assertEqual(logs, {"loss": 0.3, "energy/epoch_j": 900.0, "energy/so_far_j": 1000.0})
+        self.assertEqual(self.receiver.drain()[-1]["metrics"], {"loss": 0.3})  # sent before the energy joined
+
     def test_stop_request_stops_fit_at_epoch_end(self):
         module = fresh_import("wattcast.keras", {"keras": fake_keras()})
         callback = module.WattcastCallback(client=self.client)
@@ -144,6 +155,19 @@ class LightningCallbackTest(CallbackTestCase):
         callback.on_train_epoch_end(trainer, None)
         self.assertEqual(self.receiver.drain(), [])
         self.assertTrue(trainer.should_stop)
+
+    def test_the_epochs_energy_goes_to_the_modules_loggers(self):
+        module = fresh_import("wattcast.lightning", fake_lightning())
+        callback = module.WattcastCallback(client=self.client)
+        logged = []
+        pl_module = types.SimpleNamespace(log_dict=lambda values, **options: logged.append((values, options)))
+        trainer = self.trainer()
+        callback.on_train_epoch_start(trainer, pl_module)
+        callback.on_train_epoch_end(trainer, pl_module)  # no report: nothing logged
+        self.assertEqual(logged, [])
+        self.receiver.publish_report({"epoch": 1, "epoch_energy_j": 700.0, "projected_energy_j": 7000.0})
+        callback.on_train_epoch_end(trainer, pl_module)
+        self.assertEqual(logged, [({"energy/epoch_j": 700.0, "energy/projected_total_j": 7000.0}, {"rank_zero_only": True})])
 
     def test_older_package_when_the_newer_is_missing(self):
         pytorch_lightning = types.ModuleType("pytorch_lightning")
@@ -213,6 +237,26 @@ class HuggingFaceCallbackTest(CallbackTestCase):
         self.callback.on_train_end(None, self.state, self.control(False))
         self.assertEqual([(m["type"], m["epoch"]) for m in self.receiver.drain()],
                          [("epoch_begin", 1), ("epoch_end", 1)])
+
+    def test_the_epochs_energy_goes_into_the_next_log_and_attach_puts_the_callback_first(self):
+        self.callback.on_epoch_begin(None, self.state, self.control(False))
+        self.state.epoch = 1.0
+        self.receiver.publish_report({"epoch": 1, "epoch_energy_j": 1200.0, "energy_so_far_j": 1300.0})
+        control = self.control(False)
+        self.callback.on_epoch_end(None, self.state, control)
+        self.assertTrue(control.should_log)
+        logs = {"loss": 0.5}
+        self.callback.on_log(None, self.state, control, logs=logs)
+        self.assertEqual(logs, {"loss": 0.5, "energy/epoch_j": 1200.0, "energy/so_far_j": 1300.0})
+        later = {"loss": 0.4}
+        self.callback.on_log(None, self.state, control, logs=later)
+        self.assertEqual(later, {"loss": 0.4})  # once per epoch
+
+        module = fresh_import("wattcast.huggingface", {"transformers": fake_transformers()})
+        reporting = object()
+        trainer = types.SimpleNamespace(callback_handler=types.SimpleNamespace(callbacks=[reporting]))
+        attached = module.attach(trainer, client=self.client)
+        self.assertEqual(trainer.callback_handler.callbacks, [attached, reporting])
 
     def test_resumed_mid_epoch_counts_from_the_running_epoch(self):
         self.state.epoch = 2.5

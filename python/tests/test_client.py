@@ -107,6 +107,30 @@ class ClientMessagesTest(ReceiverTestCase):
         self.receiver.request_stop()
         self.assertTrue(self.client.should_stop())
 
+    def test_epoch_end_returns_the_monitors_report_on_that_epoch(self):
+        self.assertIsNone(self.client.epoch_end(1))  # nothing published yet
+        report = {"epoch": 2, "epoch_energy_j": 1500.0, "epoch_mean_power_w": 250.0,
+                  "energy_so_far_j": 3100.0, "co2e_so_far_g": 0.41,
+                  "projected_energy_j": 15000.0, "projected_low_j": 14000.0, "projected_high_j": 16500.0,
+                  "projected_co2e_g": 1.98, "total_epochs": 10}
+        self.receiver.publish_report(report)
+        self.assertEqual(self.client.epoch_end(2), report)
+        # A report on an earlier epoch is not this epoch's: it is not returned.
+        self.assertIsNone(self.client.epoch_end(3))
+        self.assertEqual(wattcast.log_values(report), {
+            "energy/epoch_j": 1500.0, "energy/epoch_mean_power_w": 250.0, "energy/so_far_j": 3100.0,
+            "energy/co2e_so_far_g": 0.41, "energy/projected_total_j": 15000.0,
+            "energy/projected_total_low_j": 14000.0, "energy/projected_total_high_j": 16500.0,
+            "energy/projected_co2e_g": 1.98})
+        self.assertEqual(wattcast.log_values(None), {})
+
+    def test_a_half_written_or_foreign_report_is_no_report(self):
+        with open(os.path.join(self.receiver.directory, "epoch.json"), "w") as report_file:
+            report_file.write('{"epoch": 1, "epoch_ene')
+        self.assertIsNone(self.client.epoch_end(1))
+        self.receiver.publish_report([1, 2, 3])
+        self.assertIsNone(self.client.epoch_end(2))
+
 
 class NoMonitorTest(unittest.TestCase):
     def test_without_the_variable_nothing_is_created_or_sent(self):
@@ -118,7 +142,7 @@ class NoMonitorTest(unittest.TestCase):
             client.epoch_begin()
             with client.phase("validation"):
                 pass
-            client.epoch_end(metrics={"f1": 1.0})
+            self.assertIsNone(client.epoch_end(metrics={"f1": 1.0}))
             self.assertFalse(client.should_stop())
         self.assertEqual(torch.cuda.synchronized, 0)
 
@@ -127,7 +151,7 @@ class NoMonitorTest(unittest.TestCase):
         client = wattcast.Client(receiver.socket_path, sync=False)
         client.epoch_begin()
         receiver.close()  # socket and directory gone
-        client.epoch_end(metrics={"loss": 1.0})
+        self.assertIsNone(client.epoch_end(metrics={"loss": 1.0}))
         client.phase_begin("validation")
         self.assertFalse(client.should_stop())
         client.close()

@@ -7,7 +7,7 @@
         train_one_epoch()
         with wattcast.phase("validation"):
             f1 = validate()
-        wattcast.epoch_end(metrics={"val_f1": f1})
+        report = wattcast.epoch_end(metrics={"val_f1": f1})  # the epoch's energy, or None
         if wattcast.should_stop():
             break
 
@@ -16,7 +16,7 @@ Hugging Face live in wattcast.keras, wattcast.lightning and wattcast.huggingface
 `wattcast` itself imports none of those frameworks.
 """
 
-from ._client import Client, synchronize_devices
+from ._client import Client, log_values, synchronize_devices
 
 __all__ = [
     "Client",
@@ -26,6 +26,7 @@ __all__ = [
     "enabled",
     "epoch_begin",
     "epoch_end",
+    "log_values",
     "phase",
     "phase_begin",
     "phase_end",
@@ -46,11 +47,13 @@ def default_client():
     return _default_client
 
 
-def configure(*, sync=None, all_ranks=None, send_timeout_s=None):
+def configure(*, sync=None, all_ranks=None, send_timeout_s=None, report_timeout_s=None):
     """sync: wait for already-imported PyTorch/JAX devices before each marker (default True).
     all_ranks: send from every rank of a distributed run, not only rank 0.
-    send_timeout_s: the longest a marker waits for room in the monitor's queue."""
-    default_client().configure(sync=sync, all_ranks=all_ranks, send_timeout_s=send_timeout_s)
+    send_timeout_s: the longest a marker waits for room in the monitor's queue.
+    report_timeout_s: the longest epoch_end() waits for the monitor's report (default 0.5 s)."""
+    default_client().configure(sync=sync, all_ranks=all_ranks, send_timeout_s=send_timeout_s,
+                               report_timeout_s=report_timeout_s)
 
 
 def enabled():
@@ -65,8 +68,10 @@ def epoch_begin(epoch=None, *, model=None, sync=None):
 
 
 def epoch_end(epoch=None, metrics=None, *, sync=None):
-    """Marks the end of an epoch (the open one by default), with optional numeric metrics."""
-    default_client().epoch_end(epoch, metrics, sync=sync)
+    """Marks the end of an epoch (the open one by default), with optional numeric metrics, and
+    returns the monitor's energy report on it (a dict: epoch_energy_j, epoch_mean_power_w,
+    energy_so_far_j, projected_energy_j, ...; see Client.epoch_end), or None without a monitor."""
+    return default_client().epoch_end(epoch, metrics, sync=sync)
 
 
 def early_stopping(min_gain_per_kj, metric=None, mode="max"):

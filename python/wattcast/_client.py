@@ -23,10 +23,31 @@ SOCKET_RANK_ENV = "WATTCAST_SOCKET_RANK"
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 STOP_FILE_NAME = "stop"
+# The monitor's report on the latest finished epoch, replaced whole after each epoch's end.
+EPOCH_REPORT_FILE_NAME = "epoch.json"
 
 # The monitor drains its socket every tick; if its queue is full anyway, wait this long at most
 # rather than block training.
 DEFAULT_SEND_TIMEOUT_S = 0.5
+# epoch_end() waits this long at most for the monitor's report on the epoch it just ended (the
+# monitor answers within milliseconds; a busy one must not hold training up).
+DEFAULT_REPORT_TIMEOUT_S = 0.5
+# The report usually lands within milliseconds: look again after 1 ms, then back off (up to 50
+# ms) so a late one costs training almost no CPU.
+_REPORT_FIRST_POLL_S = 0.001
+_REPORT_MAX_POLL_S = 0.05
+
+# The names the framework callbacks log an epoch report under: the unit in each name.
+LOG_NAMES = {
+    "epoch_energy_j": "energy/epoch_j",
+    "epoch_mean_power_w": "energy/epoch_mean_power_w",
+    "energy_so_far_j": "energy/so_far_j",
+    "co2e_so_far_g": "energy/co2e_so_far_g",
+    "projected_energy_j": "energy/projected_total_j",
+    "projected_low_j": "energy/projected_total_low_j",
+    "projected_high_j": "energy/projected_total_high_j",
+    "projected_co2e_g": "energy/projected_co2e_g",
+}
 
 
 def synchronize_devices():
@@ -116,8 +137,9 @@ class Client:
     share a Client built from the environment; callbacks accept a Client for tests."""
 
     def __init__(self, socket_path, *, sync=True, all_ranks=False, rank=None, socket_rank=None,
-                 send_timeout_s=DEFAULT_SEND_TIMEOUT_S):
+                 send_timeout_s=DEFAULT_SEND_TIMEOUT_S, report_timeout_s=DEFAULT_REPORT_TIMEOUT_S):
         self._socket_path = socket_path or None
+        self._report_timeout_s = report_timeout_s
         self._socket_rank = socket_rank
         self._sync = bool(sync)
         self._all_ranks = bool(all_ranks)
@@ -150,7 +172,9 @@ class Client:
         owner = 0 if self._socket_rank is None else self._socket_rank
         return self._all_ranks or self._rank is None or self._rank == owner
 
-    def configure(self, *, sync=None, all_ranks=None, send_timeout_s=None):
+    def configure(self, *, sync=None, all_ranks=None, send_timeout_s=None, report_timeout_s=None):
+        if report_timeout_s is not None:
+            self._report_timeout_s = report_timeout_s
         if sync is not None:
             self._sync = bool(sync)
         if all_ranks is not None:
@@ -181,9 +205,15 @@ class Client:
         self._send(message, sync)
 
     def epoch_end(self, epoch=None, metrics=None, *, sync=None):
-        """Marks the end of an epoch (by default the open one) with optional numeric metrics."""
+        """Marks the end of an epoch (by default the open one) with optional numeric metrics.
+
+        Returns the monitor's report on that epoch, a dict in SI units: epoch_energy_j,
+        epoch_duration_s, epoch_mean_power_w, energy_so_far_j, co2e_so_far_g and, once the
+        monitor projects the run, projected_energy_j with projected_low_j and projected_high_j
+        (its interval) and projected_co2e_g. None outside `wattcast measure`, on ranks that do
+        not mark, or when no report came within report_timeout_s."""
         if not self.enabled:
-            return
+            return None
         if epoch is not None:
             number = int(epoch)
         elif self._open_epoch is not None:
@@ -195,7 +225,27 @@ class Client:
         message = {"type": "epoch_end", "epoch": number}
         if metrics:
             message["metrics"] = _numeric_metrics(metrics)
-        self._send(message, sync)
+        if not self._send(message, sync):
+            return None
+        return self._wait_for_report(number)
+
+    def _wait_for_report(self, epoch):
+        path = os.path.join(os.path.dirname(self._socket_path), EPOCH_REPORT_FILE_NAME)
+        deadline = time.monotonic() + self._report_timeout_s
+        pause = _REPORT_FIRST_POLL_S
+        while True:
+            try:
+                with open(path, "rb") as report_file:
+                    report = json.loads(report_file.read().decode("utf-8"))
+                if isinstance(report, dict) and report.get("epoch", 0) >= epoch:
+                    return report
+            except (OSError, ValueError):
+                pass  # not written yet, or a monitor without reports
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            time.sleep(min(pause, remaining))
+            pause = min(2 * pause, _REPORT_MAX_POLL_S)
 
     def phase_begin(self, name, *, sync=None):
         if not self.enabled:
@@ -261,15 +311,16 @@ class Client:
             del message["metrics"]
             data = _encode(message)
         if len(data) > MAX_MESSAGE_BYTES:
-            return
+            return False
         try:
             if self._socket is None:
                 sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
                 sock.settimeout(self._send_timeout_s)
                 self._socket = sock
             self._socket.sendto(data, self._socket_path)
+            return True
         except OSError:
-            pass  # the monitor is gone or not keeping up: drop the marker
+            return False  # the monitor is gone or not keeping up: drop the marker
 
 
 class EarlyStoppingOption:
@@ -291,6 +342,13 @@ class EarlyStoppingOption:
             return
         client.early_stopping(self._gain, metric=self._metric, mode=self._mode)
         self._sent = True
+
+
+def log_values(report):
+    """An epoch report as the callbacks log it: {"energy/epoch_j": ..., ...}; empty for None."""
+    if not report:
+        return {}
+    return {name: float(report[key]) for key, name in LOG_NAMES.items() if isinstance(report.get(key), (int, float))}
 
 
 def _encode(message):

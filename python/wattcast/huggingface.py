@@ -7,6 +7,14 @@ The Trainer evaluates after its on_epoch_end hook; when an evaluation is due, th
 marked after it, with the evaluation's metrics, so an epoch includes its validation as it does in
 Keras and Lightning. When the monitor asks training to stop, the callback sets
 `control.should_training_stop` at the end of the epoch.
+
+Under `wattcast measure`, each epoch's energy goes into the Trainer's next log (`energy/epoch_j`,
+`energy/projected_total_j`, ...; see wattcast.log_values), so its reporting integrations
+(TensorBoard, W&B, MLflow) receive it. The Trainer runs callbacks in order and puts those passed
+with `callbacks=` after its integrations, so attach this one first:
+
+    from wattcast.huggingface import attach
+    attach(trainer)
 """
 
 import math
@@ -38,6 +46,7 @@ class WattcastCallback(_TrainerCallback):
         self._early_stopping = EarlyStoppingOption(stop_when_gain_per_kj_below, metric, mode)
         self._epoch_waiting_for_evaluation = None
         self._training_logs = {}
+        self._energy_to_log = {}
 
     @property
     def client(self):
@@ -59,8 +68,11 @@ class WattcastCallback(_TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         for name, value in (logs or {}).items():
-            if name != "epoch" and not name.startswith("eval_"):
+            if name != "epoch" and not name.startswith("eval_") and not name.startswith("energy/"):
                 self._training_logs[name] = value
+        if logs is not None and self._energy_to_log:
+            logs.update(self._energy_to_log)
+            self._energy_to_log = {}
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if self._epoch_waiting_for_evaluation is None:
@@ -82,6 +94,16 @@ class WattcastCallback(_TrainerCallback):
 
     def _end_epoch(self, epoch, metrics, state, control):
         if state.is_world_process_zero:
-            self.client.epoch_end(epoch, metrics=metrics)
+            self._energy_to_log = wattcast.log_values(self.client.epoch_end(epoch, metrics=metrics))
+            if self._energy_to_log:
+                control.should_log = True
         if self.client.should_stop():
             control.should_training_stop = True
+
+
+def attach(trainer, **options):
+    """Adds a WattcastCallback(**options) to `trainer` ahead of its reporting integrations, so
+    they log the energy figures too; returns the callback."""
+    callback = WattcastCallback(**options)
+    trainer.callback_handler.callbacks.insert(0, callback)
+    return callback

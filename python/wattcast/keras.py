@@ -5,6 +5,10 @@
 
 Works with Keras 3 and with tf.keras. When the monitor asks training to stop, the callback sets
 `model.stop_training` at the end of the epoch.
+
+Under `wattcast measure`, each epoch's energy joins the epoch's logs (`energy/epoch_j`,
+`energy/projected_total_j`, ...; see wattcast.log_values): the History object and the callbacks
+listed after this one (TensorBoard, W&B, MLflow, CSVLogger) receive them.
 """
 
 import sys
@@ -61,7 +65,9 @@ class WattcastCallback(_keras.callbacks.Callback):
         self.client.epoch_begin(epoch + 1, model=getattr(self, "model", None))
 
     def on_epoch_end(self, epoch, logs=None):
-        self.client.epoch_end(epoch + 1, metrics=logs or {})
+        energy = wattcast.log_values(self.client.epoch_end(epoch + 1, metrics=logs or {}))
+        if energy and logs is not None:
+            logs.update(energy)  # the same dict goes on to the callbacks after this one
         if self.client.should_stop():
             self.model.stop_training = True
 

@@ -6,6 +6,10 @@
 Works with `lightning` and with the older `pytorch_lightning` package (whichever the program
 already imported, else the newer). When the monitor asks training to stop, the callback sets
 `trainer.should_stop` at the end of the epoch, on every rank so they stop together.
+
+Under `wattcast measure`, each epoch's energy is logged with the module's own logging
+(`energy/epoch_j`, `energy/projected_total_j`, ...; see wattcast.log_values), so the trainer's
+loggers (TensorBoard, W&B, MLflow, CSV) receive it.
 """
 
 import sys
@@ -61,7 +65,10 @@ class WattcastCallback(_pl.Callback):
     def on_train_epoch_end(self, trainer, pl_module):
         # Lightning runs the epoch's validation before this hook, so its metrics are included.
         if trainer.is_global_zero:
-            self.client.epoch_end(trainer.current_epoch + 1, metrics=dict(trainer.callback_metrics))
+            report = self.client.epoch_end(trainer.current_epoch + 1, metrics=dict(trainer.callback_metrics))
+            energy = wattcast.log_values(report)
+            if energy:
+                pl_module.log_dict(energy, rank_zero_only=True)
         if self.client.should_stop():
             trainer.should_stop = True
 

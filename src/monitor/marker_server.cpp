@@ -14,12 +14,15 @@
 #include <utility>
 #include <variant>
 
+#include "core/atomic_file.h"
+
 namespace wattcast {
 
 namespace {
 
 constexpr const char* kSocketName = "marker.sock";
 constexpr const char* kStopFileName = "stop";
+constexpr const char* kEpochReportFileName = "epoch.json";
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -86,6 +89,7 @@ Result<MarkerServer> MarkerServer::create(const std::string& parent_dir) {
     return Error{"cannot make " + server.directory_ + " private: " + errno_text()};
   }
   server.stop_file_path_ = server.directory_ + "/" + kStopFileName;
+  server.epoch_report_path_ = server.directory_ + "/" + kEpochReportFileName;
 
   server.socket_fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (server.socket_fd_ < 0) return Error{"cannot create the marker socket: " + errno_text()};
@@ -113,6 +117,7 @@ MarkerServer& MarkerServer::operator=(MarkerServer&& other) noexcept {
   directory_ = std::exchange(other.directory_, {});
   socket_path_ = std::exchange(other.socket_path_, {});
   stop_file_path_ = std::exchange(other.stop_file_path_, {});
+  epoch_report_path_ = std::exchange(other.epoch_report_path_, {});
   counters_ = std::exchange(other.counters_, {});
   last_rejection_ = std::exchange(other.last_rejection_, {});
   return *this;
@@ -126,9 +131,11 @@ void MarkerServer::release() {
   // Only what this server made: a directory someone else put files in is left alone.
   if (!socket_path_.empty()) ::unlink(socket_path_.c_str());
   if (!stop_file_path_.empty()) ::unlink(stop_file_path_.c_str());
+  if (!epoch_report_path_.empty()) ::unlink(epoch_report_path_.c_str());
   if (!directory_.empty()) ::rmdir(directory_.c_str());
   socket_path_.clear();
   stop_file_path_.clear();
+  epoch_report_path_.clear();
   directory_.clear();
 }
 
@@ -191,6 +198,12 @@ Status MarkerServer::request_stop() {
   if (fd < 0) return Error{"cannot create the stop file " + stop_file_path_ + ": " + errno_text()};
   ::close(fd);
   return ok_status();
+}
+
+Status MarkerServer::publish_epoch_report(const std::string& json) {
+  if (epoch_report_path_.empty()) return Error{"the marker directory is gone"};
+  // Renamed into place: the helper never reads half a report.
+  return write_file_atomically(epoch_report_path_, json);
 }
 
 bool MarkerServer::stop_requested() const {

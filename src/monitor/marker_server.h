@@ -3,7 +3,9 @@
 // user can send markers or read the stop flag) and binds a Unix datagram socket in it; the child
 // gets the socket's path in WATTCAST_SOCKET. Datagrams keep each marker whole and let senders
 // come and go (fork, restarts) without connections. A file named `stop` in the same directory
-// asks training to stop at the end of the current epoch; the helper checks for it.
+// asks training to stop at the end of the current epoch; the helper checks for it. A file named
+// `epoch.json` holds the latest finished epoch's energy report, which the helper's epoch_end()
+// returns and the framework callbacks log (replaced whole at every epoch).
 //
 // Bad datagrams are dropped and counted, never fatal: training must not fail because of a marker.
 // The kernel queues only net.unix.max_dgram_qlen datagrams (often 10) before senders wait, so
@@ -57,6 +59,8 @@ class MarkerServer {
 
   // Creates the stop file. Idempotent.
   Status request_stop();
+  // Replaces the epoch report (a JSON object) the helper reads after each epoch's end.
+  Status publish_epoch_report(const std::string& json);
   bool stop_requested() const;
 
   const MarkerCounters& counters() const { return counters_; }
@@ -71,6 +75,7 @@ class MarkerServer {
   std::string directory_;
   std::string socket_path_;
   std::string stop_file_path_;
+  std::string epoch_report_path_;
   MarkerCounters counters_;
   std::optional<std::string> last_rejection_;
 };

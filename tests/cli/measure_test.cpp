@@ -1,6 +1,7 @@
 // `wattcast measure` as a user runs it: a real child command, a replayed power trace, the store.
 
 #include <fcntl.h>
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "cli/cli_runner.h"
@@ -265,23 +267,72 @@ TEST(MeasureGpuTest, CounterAnchorsAtEpochMarkersAndFastSamplingIsToldOnce) {
 // it projects from are those the store gives back.
 TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   const std::string store = fresh_store("gpu_live.db");
-  // A steady run, so that a projection is there to compare whatever else the machine does.
+  // A steady run, so that projections are there to compare whatever else the machine does.
   const FakeGpu gpu("; power_mw=250000");
   const StillMachine still;
   auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.25);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const std::string live_prefix = "projected after epoch 10 of 10 (";
+  // The latest live projection, after epoch K (the last, or one before where the detector found
+  // no stable window yet on a loaded machine's epochs).
+  const std::string live_prefix = "projected after epoch ";
   const size_t line = result.err.find(live_prefix);
   ASSERT_NE(line, std::string::npos) << result.err;
+  const int epoch = std::stoi(result.err.substr(line + live_prefix.size()));
+  EXPECT_GE(epoch, 5) << result.err;
   const size_t colon = result.err.find("): ", line);
   ASSERT_NE(colon, std::string::npos);
   const double live_kj = std::stod(result.err.substr(colon + 3));
 
-  auto stored = run_cli("project 1 --at-epoch 10 --epochs 10 --format json --store " + store);
+  auto stored = run_cli("project 1 --at-epoch " + std::to_string(epoch) + " --epochs 10 --detector online --format json --store " + store);
   ASSERT_EQ(stored.exit_code, 0) << stored.err;
   const auto json = nlohmann::json::parse(stored.out);
   const double stored_kj = json.at("projections").at(0).at("energy_j").get<double>() / 1000;
   EXPECT_NEAR(live_kj, stored_kj, 0.005 * stored_kj) << result.err << stored.out;
+}
+
+// After each epoch the monitor answers the helper: epoch_end() returns that epoch's energy (the
+// energy the store gives back for it), the run's energy so far and, once there is one, the
+// projected total with its interval, which the framework callbacks log.
+TEST(MeasureGpuTest, EpochEndReturnsTheEpochsEnergyAsStored) {
+  const std::string store = fresh_store("gpu_report.db");
+  const FakeGpu gpu("; power_mw=250000");
+  const StillMachine still;
+  const std::string reports = (scratch_dir() / "reports.json").string();
+  const std::string script = write_scratch("train_reports.py", "import json, time, wattcast\n"
+                                                               "reports = []\n"
+                                                               "for epoch in range(6):\n"
+                                                               "    wattcast.epoch_begin()\n"
+                                                               "    time.sleep(0.4)\n"
+                                                               "    reports.append(wattcast.epoch_end())\n"
+                                                               "json.dump(reports, open('" + reports + "', 'w'))\n");
+  auto result = run_cli("measure --epochs 6 --window 2 --out " + store + " -- env PYTHONPATH=" + source_dir() + "/python python3 " + script);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::ifstream in(reports);
+  const auto json = nlohmann::json::parse(in);
+  auto epochs = run_cli("export 1 --what epochs --store " + store);
+  ASSERT_EQ(epochs.exit_code, 0) << epochs.err;
+  auto table = CsvTable::parse(epochs.out, "epochs");
+  ASSERT_TRUE(table.ok());
+  ASSERT_EQ(json.size(), 6u);
+  ASSERT_EQ(table->rows().size(), 6u);
+  double previous_so_far_j = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const auto& report = json[i];
+    ASSERT_TRUE(report.is_object()) << "epoch " << i + 1 << " got no report: " << result.err;
+    EXPECT_EQ(report.at("epoch").get<int>(), static_cast<int>(i) + 1);
+    const double stored_j = *table->rows()[i].number("energy_j");
+    // Live, an epoch ends at the anchor sample its marker asked for; stored, at the marker's time
+    // stamp: milliseconds apart, tens of them on a loaded machine.
+    EXPECT_NEAR(report.at("epoch_energy_j").get<double>(), stored_j, 0.1 * stored_j) << "epoch " << i + 1;
+    const double so_far_j = report.at("energy_so_far_j").get<double>();
+    EXPECT_GT(so_far_j, previous_so_far_j);
+    previous_so_far_j = so_far_j;
+    EXPECT_GT(report.at("co2e_so_far_g").get<double>(), 0);
+  }
+  const auto& last = json.back();
+  ASSERT_TRUE(last.contains("projected_energy_j")) << last.dump();
+  EXPECT_LE(last.at("projected_low_j").get<double>(), last.at("projected_energy_j").get<double>());
+  EXPECT_GE(last.at("projected_high_j").get<double>(), last.at("projected_energy_j").get<double>());
 }
 
 }  // namespace
