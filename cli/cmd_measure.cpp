@@ -1,11 +1,14 @@
 // `wattcast measure [options] -- COMMAND ARGS...`: run a training command, sample power while it
 // runs, keep every sample and marker in the run store, and print what the run cost.
+// `wattcast measure --attach PID`: the same for a process already running (wattcast.track()).
 
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -18,6 +21,8 @@
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
 #include "export/live_exporter.h"
+#include "core/atomic_file.h"
+#include "monitor/attached_process.h"
 #include "monitor/epoch_patterns.h"
 #include "monitor/marker_server.h"
 #include "monitor/run_summary.h"
@@ -44,7 +49,19 @@ struct MeasureOptions {
   std::string prometheus;
   SteeringOptions steering;
   std::vector<std::string> command;
+  std::optional<int> attach;  // a running process to measure instead of a command
+  std::string ready_file;     // where to say the run is measured: {run_id, socket, store}
 };
+
+// The GPUs a running process sees: its own CUDA_VISIBLE_DEVICES, else every GPU.
+std::optional<std::string> visible_devices_of(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string entry;
+  while (std::getline(in, entry, '\0')) {
+    if (entry.rfind("CUDA_VISIBLE_DEVICES=", 0) == 0) return entry.substr(std::strlen("CUDA_VISIBLE_DEVICES="));
+  }
+  return std::nullopt;
+}
 
 // A command that cannot run is found before anything is written, as a shell would report it.
 void check_command_exists(const std::string& name) {
@@ -123,7 +140,13 @@ class LiveLine {
 };
 
 int run_measure(Workspace& workspace, const MeasureOptions& options) {
-  if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
+  const bool attached = options.attach.has_value();
+  if (attached && !options.command.empty()) throw CliError("--attach: measures a running process; give no command after --");
+  if (!attached && options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS..., or --attach PID)");
+  if (attached) {
+    check(check_attachable(*options.attach));
+    if (!options.epoch_regex.empty()) throw CliError("--epoch-regex: reads the output of a command measure starts; an attached process marks epochs with the Python helper");
+  }
   if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
   if (options.epochs < 0) throw CliError("--epochs: must not be negative");
   const auto tags = parse_tags(options.tags);
@@ -148,7 +171,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
                                    [&marker_server](const std::string& report) {
                                      if (marker_server) (void)marker_server->publish_epoch_report(report);
                                    }});
-  check_command_exists(options.command.front());
+  if (!attached) check_command_exists(options.command.front());
   std::optional<ListenAddress> metrics_address;
   if (!options.prometheus.empty()) metrics_address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
 
@@ -168,6 +191,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   auto store = open_store_for_writing(options.out, &spooling);
   SensorRequest sensor_request;
   sensor_request.devices = options.devices;
+  if (attached && !options.devices) sensor_request.devices = visible_devices_of(*options.attach);
   sensor_request.replay_trace = options.replay;
   sensor_request.data_dir = workspace.data_dir();
   SensorSetup sensors = job.samples_node() ? unwrap(create_sensors(sensor_request)) : SensorSetup{};
@@ -178,7 +202,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   marker_server = &markers;
 
   RunRecord run;
-  run.command = quote_command(options.command);
+  run.command = attached ? "attached: " + process_command_line(*options.attach) : quote_command(options.command);
   run.start_s = unix_time_s();
   run.host = job.host();
   run.tags = tags;
@@ -202,18 +226,24 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   child_options.capture_output = matcher.has_value();
-  SpawnError spawn_error;
-  auto child = ChildProcess::spawn(child_options, &spawn_error);
-  if (!child) {
-    // Best effort: the error that matters to the user is the spawn failure.
-    (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
-    throw CliError(spawn_error.message, spawn_error.exit_code);
+  std::optional<ChildProcess> child;
+  pid_t measured_pid = attached ? *options.attach : -1;
+  if (!attached) {
+    SpawnError spawn_error;
+    auto spawned = ChildProcess::spawn(child_options, &spawn_error);
+    if (!spawned) {
+      // Best effort: the error that matters to the user is the spawn failure.
+      (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
+      throw CliError(spawn_error.message, spawn_error.exit_code);
+    }
+    child = std::move(spawned).value();
+    // Only a command measure started is signalled; an attached process is not its to stop.
+    command_pid = measured_pid = child->pid();
   }
-  command_pid = child->pid();
   // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
   job.started(*store, run_id, run.tags);
   // The process tree exists only now; the sampler starts within a millisecond of the command.
-  if (auto process = create_process_sensor(child->pid())) {
+  if (auto process = create_process_sensor(measured_pid)) {
     sensors.sensors.push_back(std::move(process).value());
   } else {
     std::fprintf(stderr, "wattcast: process tree: %s\n", process.error().message.c_str());
@@ -230,6 +260,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   Sampler sampler(std::move(bindings), *store, sampler_options);
   if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
+  if (!options.ready_file.empty()) {
+    const nlohmann::json ready = {{"run_id", run_id}, {"socket", markers.socket_path()}, {"store", options.out}};
+    check(write_file_atomically(options.ready_file, ready.dump()));
+  }
 
   LiveLine live(isatty(STDERR_FILENO) != 0);
   int current_epoch = 0;
@@ -326,7 +360,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       last_draw_s = now_s;
     }
   };
-  const ChildExit exit = unwrap(supervise(*child, callbacks));
+  const ChildExit exit = attached ? unwrap(watch_attached(measured_pid, callbacks)) : unwrap(supervise(*child, callbacks));
   command_pid = -1;  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
@@ -409,7 +443,10 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--stop-metric", steering.stop_metric, "The metric for early stopping (default: the first the run reports)");
   command->add_option("--metric-mode", steering.metric_mode, "max (higher is better) or min")->capture_default_str();
   command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when stopping the command")->capture_default_str();
-  command->add_option("command", options->command, "The command to run, after --")->required();
+  command->add_option("--attach", options->attach,
+                      "Measure a running process of yours (with its children and the GPUs it sees) instead of a command, until it ends or measure is stopped (SIGINT/SIGTERM; the process goes on)");
+  command->add_option("--ready-file", options->ready_file, "Once measuring, write {run_id, socket, store} as JSON here (wattcast.track() uses it)");
+  command->add_option("command", options->command, "The command to run, after --");
   command->callback([&workspace, options] {
     const int code = run_measure(workspace, *options);
     if (code != 0) throw CliError("", code);

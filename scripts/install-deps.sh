@@ -14,6 +14,8 @@ packages=(
   # `make dist` bundles the libraries (patchelf sets the RPATH); its test installs the wheel
   # into a fresh venv.
   patchelf python3-venv
+  # wattcast.track() is tested in a real notebook, executed headlessly.
+  python3-nbclient python3-nbformat python3-ipykernel
   # The helper's parameter counts (the phase signal) are tested on a real PyTorch model; Debian's
   # CPU build is about 0.5 GB with its libraries.
   python3-torch

@@ -17,9 +17,12 @@ Hugging Face live in wattcast.keras, wattcast.lightning and wattcast.huggingface
 """
 
 from ._client import Client, log_values, synchronize_devices
+from ._track import RunSummary, Tracker, track
 
 __all__ = [
     "Client",
+    "RunSummary",
+    "Tracker",
     "configure",
     "default_client",
     "early_stopping",
@@ -32,6 +35,7 @@ __all__ = [
     "phase_end",
     "should_stop",
     "synchronize_devices",
+    "track",
 ]
 
 __version__ = "0.1.0"
