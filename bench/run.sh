@@ -29,6 +29,8 @@ echo "== compare: wattcast compare on 100,000 runs in 20 groups (bench/compare_b
 bash bench/compare_bench.sh "$build"
 echo "== exporter: scrape latency with 64 GPUs (bench/exporter_bench.cpp)"
 "$build/bench/exporter_bench" 2000
+echo "== attached monitor against a started one (bench/attach_overhead.sh, 20 s each)"
+bash bench/attach_overhead.sh "$build" 20
 
 echo "== shared store: 64 writers x 8 GPUs at 10 Hz for 60 s, PostgreSQL beside SQLite (bench/store_throughput.cpp)"
 "$build/bench/store_throughput" --seconds 60
