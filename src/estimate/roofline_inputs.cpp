@@ -75,7 +75,7 @@ EpochWork epoch_work(const TrainingConfig& c) {
     activations = *c.activation_bytes;
   } else {
     activations = c.gflops * 1e9 / kAssumedFlopsPerActivationByte;
-    w.assumptions.push_back(fmt::format("activations assumed {:.3g} MB per sample ({:g} FLOPs per byte; "
+    w.assumptions.push_back(fmt::format("activations assumed {:.1f} MB per sample ({:g} FLOPs per byte; "
                                         "`wattcast flops MODEL.onnx` counts them, give --activation-mb)",
                                         activations / 1e6, kAssumedFlopsPerActivationByte));
   }
@@ -85,7 +85,7 @@ EpochWork epoch_work(const TrainingConfig& c) {
     parameters = *c.parameters;
   } else {
     parameters = c.gflops * kAssumedParametersPerGflop;
-    w.assumptions.push_back(fmt::format("parameters assumed {:.3g} M (10 M per GFLOP; give --params-m)", parameters / 1e6));
+    w.assumptions.push_back(fmt::format("parameters assumed {:.1f} M (10 M per GFLOP; give --params-m)", parameters / 1e6));
   }
   w.parameter_bytes = 4.0 * parameters;
   return w;

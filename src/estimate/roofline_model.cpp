@@ -171,8 +171,9 @@ const char* grade_of(double ratio) {
 RooflinePoint roofline_point(const RooflineParameters& p, const TrainingConfig& config) {
   const GpuBounds b = gpu_bounds(config);
   StepTimes s = epoch_times(p.time, config, b);
-  // Dynamic power follows activity: the FLOP rate achieved as a share of the peak, and the share
-  // of the epoch spent moving memory. (The share of time spent computing, at the learned
+  // Dynamic power follows activity: the FLOP rate achieved as a share of the board's highest peak
+  // at any precision (its limit is sized for its tensor cores, so FP32 work on an H200 cannot draw
+  // 700 W), and the share of the epoch spent moving memory. (The share of time spent computing, at the learned
   // efficiency, put a big GPU running a small job near its limit: H200 +105%.)
   const double flop_activity = epoch_work(config).flops / (s.total_s() * b.board_peak_flops_per_s);
   // Saturating, and zero with no load at all, so power stays in [idle, limit] by construction.
