@@ -12,8 +12,10 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/job_session.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/output.h"
 #include "cli/run_output.h"
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
@@ -23,6 +25,7 @@
 #include "monitor/run_summary.h"
 #include "monitor/sampler.h"
 #include "monitor/supervisor.h"
+#include "core/human_numbers.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 
@@ -81,10 +84,16 @@ std::map<std::string, std::string> parse_tags(const std::vector<std::string>& ta
 // started, the spool keeps what the server cannot take.
 std::unique_ptr<RunStore> open_store_for_writing(const std::string& location, SpoolingStore** spooling) {
   if (!is_shared_store(location)) {
+    // The default store's folder is ours to create; a folder missing from a path the user gave is
+    // more likely a typo, said before the command starts.
     const auto parent = std::filesystem::path(location).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) throw CliError(location + ": cannot create the store's folder: " + ec.message());
+    if (location == default_store_path()) {
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (ec) throw CliError(location + ": cannot create the store's folder: " + ec.message());
+    } else {
+      check_output_path(location, "--out");
+    }
   }
   return unwrap(open_store_for_monitor(location, SpoolOptions{}, spooling));
 }
@@ -103,7 +112,7 @@ class LiveLine {
   explicit LiveLine(bool enabled) : enabled_(enabled) {}
   void draw(double elapsed_s, const LiveTotals& totals, int epoch, int epochs, const std::string& projection) {
     if (!enabled_) return;
-    std::string line = fmt::format("[wattcast] {:.0f} s  {:.0f} W  {:.3g} kJ", elapsed_s, totals.power_w, totals.energy_j / 1000);
+    std::string line = fmt::format("[wattcast] {}  {}  {}", human_duration(elapsed_s), human_power(totals.power_w), human_energy(totals.energy_j));
     if (epoch > 0) line += epochs > 0 ? fmt::format("  epoch {}/{}", epoch, epochs) : fmt::format("  epoch {}", epoch);
     if (!projection.empty()) line += "  " + projection;
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -125,7 +134,6 @@ class LiveLine {
 int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
   if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
-  if (options.epochs < 0) throw CliError("--epochs: must not be negative");
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;
   if (!options.region.empty()) location.set("region", {options.region, "", 0});
@@ -383,7 +391,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");
   command->add_option("--cloud", options->cloud, "Cloud region PROVIDER:REGION for CO2e and PUE");
   command->add_option("--pue", options->pue, "Power Usage Effectiveness (default 1.0, or the cloud provider's)");
-  command->add_option("--epochs", options->epochs, "Expected number of epochs, for progress");
+  command->add_option("--epochs", options->epochs, "Expected number of epochs, for progress")->check(whole_number(1, 1000000));
   command->add_option("--epoch-regex", options->epoch_regex,
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
@@ -395,7 +403,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   SteeringOptions& steering = options->steering;
   command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")
       ->capture_default_str();
-  command->add_option("--window", steering.window, "Stable epochs the live projection averages")->capture_default_str();
+  command->add_option("--window", steering.window, "Stable epochs the live projection averages")->capture_default_str()->check(whole_number(2, 1000000));
   command->add_option("--budget-kj", steering.budget_kj, "Energy budget in kJ: warn (or stop) once the projection's lower bound exceeds it");
   command->add_option("--budget-kwh", steering.budget_kwh, "Energy budget in kWh");
   command->add_option("--budget-gco2", steering.budget_gco2, "Emissions budget in gCO2e (at the run's location and PUE)");
