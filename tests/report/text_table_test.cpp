@@ -1,6 +1,8 @@
 // Text tables: text left, numbers right, and cut to the terminal's width with an ellipsis.
 #include "report/text_table.h"
 
+#include "report/table_formats.h"
+
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -42,6 +44,15 @@ TEST(TextTableTest, FitsTheWidthByCuttingTheWidestTextColumn) {
   EXPECT_NE(fitted.find("--cloud aws:us-east-1"), std::string::npos) << fitted;  // the first column stays whole
   EXPECT_NE(fitted.find("…"), std::string::npos) << fitted;
   EXPECT_NE(fitted.find("379.2"), std::string::npos) << fitted;  // numbers are never cut
+}
+
+// A CSV file holds one table and nothing else, so that it loads as CSV.
+TEST(TableFormatsTest, CsvIsOneTableWithoutTitleLines) {
+  const Table groups{"energy by batch", {"batch", "median"}, {{"8", "1.5"}}};
+  const auto one = render_tables({groups}, "csv");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, "batch,median\n8,1.5\n");
+  EXPECT_FALSE(render_tables({groups, groups}, "csv").ok());
 }
 
 }  // namespace
