@@ -51,8 +51,10 @@ std::string clock_text(double seconds) {
 }
 
 // `wattcast measure` for one trial: the factor levels and the trial's place as tags.
-std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& trial, const std::string& store) {
+// After the experiment's first run the sensor notes (no NVML, no RAPL) have been said.
+std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& trial, const std::string& store, bool sensor_notes) {
   std::vector<std::string> argv = {self_executable(), "measure", "--out", store};
+  if (!sensor_notes) argv.push_back("--no-sensor-notes");
   auto tag = [&](const std::string& key, const std::string& value) {
     argv.push_back("--tag");
     argv.push_back(key + "=" + value);
@@ -178,7 +180,7 @@ int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
     if (ran > 0 && !runner.pause(plan.cooldown_s)) break;
     std::fprintf(stderr, "wattcast experiment: run %d/%zu: %s\n", trial.index, trials.size(), configuration_label(trial.levels).c_str());
     const double run_start_s = unix_time_s();
-    const ProcessOutcome outcome = runner.run(measure_argv(plan, trial, options.out), plan.timeout_s);
+    const ProcessOutcome outcome = runner.run(measure_argv(plan, trial, options.out, ran == 0), plan.timeout_s);
     run_time_s += unix_time_s() - run_start_s;
     ++ran;
     if (outcome.timed_out) std::fprintf(stderr, "wattcast experiment: run %d timed out after %g s\n", trial.index, *plan.timeout_s);

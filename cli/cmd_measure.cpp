@@ -42,6 +42,7 @@ struct MeasureOptions {
   int epochs = 0;
   std::string epoch_regex;
   bool hf_card = false;
+  bool sensor_notes = true;  // off for an experiment's runs after its first: said once per experiment
   std::string replay;
   std::optional<std::string> job;
   std::string prometheus;
@@ -176,7 +177,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   sensor_request.replay_trace = options.replay;
   sensor_request.data_dir = workspace.data_dir();
   SensorSetup sensors = job.samples_node() ? unwrap(create_sensors(sensor_request)) : SensorSetup{};
-  for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  if (options.sensor_notes) {
+    for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  }
   for (const auto& notice : job.take_notices()) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
 
   MarkerServer markers = unwrap(MarkerServer::create());
@@ -206,7 +209,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   child_options.argv = options.command;
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
-  child_options.capture_output = matcher.has_value();
+  // On a terminal the live status line is redrawn in place: the command's output passes through
+  // the monitor, which clears the line first, so the two are never glued together. Python would
+  // then buffer its output in blocks (a pipe, not a terminal): asked not to, unless the user said.
+  const bool live_line = stderr_is_terminal();
+  child_options.capture_output = matcher.has_value() || live_line;
+  if (live_line && !std::getenv("PYTHONUNBUFFERED")) child_options.extra_env.push_back({"PYTHONUNBUFFERED", "1"});
   SpawnError spawn_error;
   auto child = ChildProcess::spawn(child_options, &spawn_error);
   if (!child) {
@@ -236,7 +244,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
 
-  LiveLine live(isatty(STDERR_FILENO) != 0);
+  LiveLine live(live_line);
   int current_epoch = 0;
   std::vector<MarkerRecord> pending_markers;
   auto record = [&](const EpochEvent& event, const char* source) {
@@ -395,6 +403,8 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--epoch-regex", options->epoch_regex,
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
+  // Hidden: `experiment` says the sensor notes once, not once per run.
+  command->add_flag("!--no-sensor-notes", options->sensor_notes, "Do not repeat the notes on missing sensors")->group("");
   command->add_option("--job", options->job,
                       "Job id shared by every rank of a multi-rank run (default: from torchrun, Slurm or the MPI launcher; see docs/CLUSTER.md)");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");

@@ -216,5 +216,45 @@ TEST(NewcomerTest, LongWorkShowsNoProgressWhenNotOnATerminal) {
   EXPECT_FALSE(has_exponent(evaluated.out)) << evaluated.out;
 }
 
+// On a terminal the live status line is cleared before the command's own output, whatever marks
+// the epochs (here: nothing, as with the Python helper). The command prints after the first
+// status line was drawn (about 1 s in).
+TEST(NewcomerTest, TheLiveLineIsClearedBeforeTheCommandsOutput) {
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "needs script(1) for a terminal";
+  const std::string store = fresh_store("live.db");
+  const std::string child = write_scratch("late_print.py", "import time\nt = time.time()\nwhile time.time() - t < 1.6: pass\nprint('epoch 1: val_f1=0.6')\n");
+  const std::string trace = write_scratch("flat200.csv", "t_s,device,power_w\n0,gpu0,200\n");
+  // script(1) runs wattcast on a terminal of its own and copies what it shows to a file.
+  const std::string shown = (scratch_dir() / "terminal.txt").string();
+  const std::string command = "/usr/bin/script -qec \"" + std::string(WATTCAST_BIN) + " measure --replay " + trace + " --out " + store +
+                              " -- python3 " + child + "\" /dev/null >" + shown + " 2>&1 </dev/null";
+  CliResult result;
+  const int status = std::system(command.c_str());
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = read_text(shown);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const size_t printed = result.out.find("epoch 1: val_f1=0.6");
+  ASSERT_NE(printed, std::string::npos) << result.out;
+  ASSERT_NE(result.out.find("[wattcast] "), std::string::npos) << "the live line was drawn\n" << result.out;
+  const std::string before = result.out.substr(0, printed);
+  EXPECT_TRUE(before.size() >= 4 && (before.substr(before.size() - 4) == "\r\033[K" || before.back() == '\n')) << result.out;
+}
+
+// An experiment says which sensors are missing once, not once per run.
+TEST(NewcomerTest, AnExperimentSaysTheSensorNotesOnce) {
+  const std::string store = fresh_store("notes.db");
+  const std::string trace = write_scratch("flat300.csv", "t_s,device,power_w\n0,gpu0,300\n");
+  const std::string plan = write_scratch("notes.toml", "name = \"notes\"\ncommand = \"true {x}\"\nrepetitions = 3\n[factors]\nx = [\"1\"]\n[measure]\nreplay = \"" + trace + "\"\n");
+  const fs::path no_rapl = scratch_dir() / "no_rapl";
+  fs::create_directories(no_rapl);
+  ::setenv("WATTCAST_SYSFS_ROOT", no_rapl.c_str(), 1);
+  auto ran = run_cli("experiment " + plan + " --out " + store);
+  ::unsetenv("WATTCAST_SYSFS_ROOT");
+  ASSERT_EQ(ran.exit_code, 0) << ran.err;
+  const size_t first = ran.err.find("wattcast: CPU: RAPL");
+  ASSERT_NE(first, std::string::npos) << ran.err;
+  EXPECT_EQ(ran.err.find("wattcast: CPU: RAPL", first + 1), std::string::npos) << ran.err;
+}
+
 }  // namespace
 }  // namespace wattcast::testing
