@@ -88,6 +88,9 @@ std::string with_interval(double value, const std::optional<Interval>& interval,
   return text + " " + scale.unit;
 }
 
+// CSV keeps full precision: the shortest text that reads back as the same double.
+std::string full_precision(double value) { return fmt::format("{}", value); }
+
 nlohmann::json interval_json(const std::optional<Interval>& interval, double unit = 1.0) {
   if (!interval) return nullptr;
   return {{"lo", interval->lo / unit}, {"hi", interval->hi / unit}};
@@ -141,17 +144,17 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                                 "epoch_time_s_hi", "duration_h", "energy_kwh", "energy_kwh_lo", "energy_kwh_hi", "co2e_g", "co2e_g_lo",
                                 "co2e_g_hi", "extrapolating"});
     auto bound = [](const std::optional<Interval>& i, bool hi, double unit = 1.0) {
-      return i ? format_number((hi ? i->hi : i->lo) / unit, 6) : std::string();
+      return i ? full_precision((hi ? i->hi : i->lo) / unit) : std::string();
     };
     for (const auto& r : runs) {
       if (r.unusable) {  // a row without figures, so a reader of the CSV sees the method was asked
         out += csv_line({r.method, "", "", "", "", "", "", "", "", "", "", "", "", "", "true"});
         continue;
       }
-      out += csv_line({r.method, format_number(r.avg_power_w, 6), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
-                       format_number(r.epoch_time_s, 6), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
-                       format_number(r.duration_s / 3600.0, 6), format_number(r.energy_j / 3.6e6, 6),
-                       bound(r.energy_j_90, false, 3.6e6), bound(r.energy_j_90, true, 3.6e6), format_number(r.co2e_g, 6),
+      out += csv_line({r.method, full_precision(r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
+                       full_precision(r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
+                       full_precision(r.duration_s / 3600.0), full_precision(r.energy_j / 3.6e6),
+                       bound(r.energy_j_90, false, 3.6e6), bound(r.energy_j_90, true, 3.6e6), full_precision(r.co2e_g),
                        bound(r.co2e_g_90, false), bound(r.co2e_g_90, true), r.extrapolation.empty() ? "false" : "true"});
     }
     return out;
@@ -191,7 +194,7 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
   std::string out = csv_line({"line", "method", "pred_avg_power_w", "pred_avg_power_w_lo", "pred_avg_power_w_hi", "pred_epoch_energy_kj",
                               "pred_epoch_energy_kj_lo", "pred_epoch_energy_kj_hi", "pred_epoch_time_s", "pred_epoch_time_s_lo",
                               "pred_epoch_time_s_hi", "extrapolation", "unusable"});
-  auto value = [](double v, double unit = 1.0) { return fmt::format("{:.10g}", v / unit); };
+  auto value = [](double v, double unit = 1.0) { return full_precision(v / unit); };
   auto bound = [&](const std::optional<Interval>& i, bool hi, double unit = 1.0) { return i ? value(hi ? i->hi : i->lo, unit) : std::string(); };
   for (const auto& row : rows) {
     const EpochPrediction p = method.predict(row.config);

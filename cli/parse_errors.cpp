@@ -1,5 +1,6 @@
 #include "cli/parse_errors.h"
 
+#include <cctype>
 #include <regex>
 #include <sstream>
 
@@ -75,7 +76,13 @@ std::string plain_parse_error(const CLI::ParseError& error, const CLI::App& app)
     for (const CLI::App* command : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + command->get_name();
     return "give a command: " + names + help;
   }
-  if (std::regex_match(message, m, std::regex(R"((.+) is required)"))) return m[1].str() + ": is required" + help;
+  if (std::regex_match(message, m, std::regex(R"((.+) is required)"))) {
+    std::string name = m[1].str();
+    if (name.rfind("-", 0) == 0) return name + ": is required" + help;
+    // A positional argument, named as the help names it: "missing COMMAND".
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return "missing " + name + help;
+  }
   // Anything else: CLI11's text, on one line.
   for (char& c : message) {
     if (c == '\n') c = ' ';

@@ -224,14 +224,9 @@ TEST(NewcomerTest, TheLiveLineIsClearedBeforeTheCommandsOutput) {
   const std::string store = fresh_store("live.db");
   const std::string child = write_scratch("late_print.py", "import time\nt = time.time()\nwhile time.time() - t < 1.6: pass\nprint('epoch 1: val_f1=0.6')\n");
   const std::string trace = write_scratch("flat200.csv", "t_s,device,power_w\n0,gpu0,200\n");
-  // script(1) runs wattcast on a terminal of its own and copies what it shows to a file.
-  const std::string shown = (scratch_dir() / "terminal.txt").string();
-  const std::string command = "/usr/bin/script -qec \"" + std::string(WATTCAST_BIN) + " measure --replay " + trace + " --out " + store +
-                              " -- python3 " + child + "\" /dev/null >" + shown + " 2>&1 </dev/null";
-  CliResult result;
-  const int status = std::system(command.c_str());
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_text(shown);
+  // script(1) runs wattcast on a terminal of its own and copies what it shows to stdout.
+  const auto result = run_shell("/usr/bin/script -qec \"" + std::string(WATTCAST_BIN) + " measure --replay " + trace + " --out " + store +
+                                " -- python3 " + child + "\" /dev/null");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const size_t printed = result.out.find("epoch 1: val_f1=0.6");
   ASSERT_NE(printed, std::string::npos) << result.out;

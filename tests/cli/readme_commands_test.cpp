@@ -3,7 +3,6 @@
 // fails says so in one line with exit code 2. A command added to the README is tested here.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
@@ -136,16 +135,10 @@ fs::path workspace() {
   return dir;
 }
 
+// In the folder, with its own default store, as a user would type it there.
 CliResult run_in(const fs::path& dir, const std::string& args) {
-  const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-  const std::string command = "cd " + dir.string() + " && env XDG_DATA_HOME=" + (dir / "xdg").string() + " PYTHONPATH=" + source_dir() +
-                              "/python " + WATTCAST_BIN + " " + args + " >" + out + " 2>" + err + " </dev/null";
-  const int status = std::system(command.c_str());
-  CliResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_text(out);
-  result.err = read_text(err);
-  return result;
+  return run_shell("cd " + dir.string() + " && env XDG_DATA_HOME=" + (dir / "xdg").string() + " PYTHONPATH=" + source_dir() + "/python " +
+                   WATTCAST_BIN + " " + args);
 }
 
 // fmt and printf write an exponent with its sign: 1e-05, 1.01e+298.
