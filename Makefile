@@ -16,7 +16,9 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
-demo: build
+# Only what the demo runs: the CLI and its shipped models, not the tests and benchmarks.
+demo: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target wattcast wattcast_shipped_models
 	@bash scripts/demo.sh $(BUILD_DIR)/wattcast
 
 test: build

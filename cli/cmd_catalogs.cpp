@@ -1,5 +1,6 @@
 // `wattcast gpus` and `wattcast regions`: browse the embedded reference tables.
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_error.h"
@@ -21,7 +22,12 @@ void add_catalog_options(CLI::App* command, CatalogOptions& options, const char*
   command->add_option("--format", options.format, "table, json or csv")->capture_default_str();
 }
 
-std::string optional_text(const std::optional<double>& value) { return value ? format_number(*value) : ""; }
+// Text tables read plainly; CSV keeps full precision.
+std::string number_text(double value, bool full_precision, int significant = 4) {
+  return full_precision ? fmt::format("{}", value) : format_number(value, significant);
+}
+
+std::string optional_text(const std::optional<double>& value, bool full_precision) { return value ? number_text(*value, full_precision) : ""; }
 
 void list_gpus(Workspace& workspace, const CatalogOptions& options) {
   check_format(options.format, {"table", "json", "csv"});
@@ -31,10 +37,11 @@ void list_gpus(Workspace& workspace, const CatalogOptions& options) {
     unwrap(workspace.gpus().resolve(options.query));
   }
   const std::vector<std::string> header = {"name", "architecture", "cuda_cores", "memory_gb", "tdp_w", "fp32_tflops", "release_date"};
-  auto cells = [](const GpuSpec& g) {
-    return std::vector<std::string>{g.name,          g.architecture,          format_number(g.cuda_cores, 6),
-                                    format_number(g.memory_gb), format_number(g.tdp_w), optional_text(g.fp32_tflops),
-                                    g.release_date};
+  const bool full_precision = options.format == "csv";
+  auto cells = [full_precision](const GpuSpec& g) {
+    return std::vector<std::string>{g.name,          g.architecture,          number_text(g.cuda_cores, full_precision, 6),
+                                    number_text(g.memory_gb, full_precision), number_text(g.tdp_w, full_precision),
+                                    optional_text(g.fp32_tflops, full_precision), g.release_date};
   };
   std::string out;
   if (options.format == "json") {
@@ -51,7 +58,7 @@ void list_gpus(Workspace& workspace, const CatalogOptions& options) {
   } else {
     TextTable table(header);
     for (const GpuSpec* g : found) table.add_row(cells(*g));
-    out = table.render();
+    out = table.render(terminal_width());
   }
   emit(out, "");
 }
@@ -63,36 +70,47 @@ void list_regions(Workspace& workspace, const CatalogOptions& options) {
   if (locations.empty() && clouds.empty()) unwrap(workspace.carbon().resolve_location(options.query));
 
   // One list for both kinds: the value to pass is --region CODE or --cloud PROVIDER:REGION.
+  // A cloud region without a published PUE gets its provider's default, as `estimate --cloud` does.
   struct Entry {
     std::string use, name, kind;
     double g_co2e_per_kwh;
     std::optional<double> pue;
+    std::string pue_source;
   };
   std::vector<Entry> entries;
-  for (const auto* l : locations) entries.push_back({"--region " + l->code, l->name, l->kind, l->g_co2e_per_kwh, std::nullopt});
+  for (const auto* l : locations) entries.push_back({"--region " + l->code, l->name, l->kind, l->g_co2e_per_kwh, std::nullopt, ""});
   for (const auto* c : clouds) {
     entries.push_back({"--cloud " + c->provider + ":" + c->region, c->name.empty() ? c->country : c->name + ", " + c->country, "cloud",
-                       c->g_co2e_per_kwh, c->pue});
+                       c->g_co2e_per_kwh, c->pue ? c->pue : std::optional<double>(workspace.carbon().default_pue(c->provider)),
+                       c->pue ? "region" : "provider default"});
   }
-  const std::vector<std::string> header = {"use", "name", "kind", "g_co2e_per_kwh", "pue"};
+  std::vector<std::string> header = {"use", "name", "kind", "g_co2e_per_kwh", "pue", "pue_source"};
   std::string out;
   if (options.format == "json") {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& e : entries) {
       list.push_back({{"use", e.use}, {"name", e.name}, {"kind", e.kind}, {"g_co2e_per_kwh", e.g_co2e_per_kwh},
-                      {"pue", e.pue ? nlohmann::json(*e.pue) : nlohmann::json()}});
+                      {"pue", e.pue ? nlohmann::json(*e.pue) : nlohmann::json()}, {"pue_source", e.pue_source}});
     }
     out = list.dump(2) + "\n";
   } else {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& e : entries) rows.push_back({e.use, e.name, e.kind, format_number(e.g_co2e_per_kwh), optional_text(e.pue)});
+    for (const auto& e : entries) {
+      if (options.format == "csv") {
+        rows.push_back({e.use, e.name, e.kind, number_text(e.g_co2e_per_kwh, true), optional_text(e.pue, true), e.pue_source});
+      } else {
+        const std::string pue = optional_text(e.pue, false);
+        rows.push_back({e.use, e.name, e.kind, number_text(e.g_co2e_per_kwh, false), e.pue_source == "provider default" ? pue + " (default)" : pue});
+      }
+    }
+    if (options.format != "csv") header.pop_back();
     if (options.format == "csv") {
       out = csv_line(header);
       for (const auto& row : rows) out += csv_line(row);
     } else {
       TextTable table(header);
       for (auto& row : rows) table.add_row(std::move(row));
-      out = table.render();
+      out = table.render(terminal_width());
     }
   }
   emit(out, "");

@@ -24,10 +24,18 @@ struct CompareOptions {
   std::string tradeoff;
   bool lower_is_better = false;
   std::string format = "text";
+  std::string table;
   std::string out;
 };
 
-std::string number(double v) { return fmt::format("{:.6g}", v); }
+// Text, Markdown and LaTeX read plainly; CSV keeps full precision.
+std::string number(double v, bool full_precision) { return full_precision ? fmt::format("{}", v) : format_number(v); }
+
+// The tables a comparison gives, by the name --table picks them with.
+struct NamedTable {
+  std::string name;
+  Table table;
+};
 
 std::vector<RunMetrics> load_runs(const CompareOptions& options) {
   auto store = open_existing_store(options.store);
@@ -45,33 +53,33 @@ std::vector<RunMetrics> load_runs(const CompareOptions& options) {
   return runs;
 }
 
-std::vector<Table> comparison_tables(const Comparison& c) {
-  std::vector<Table> tables;
+std::vector<NamedTable> comparison_tables(const Comparison& c, bool full) {
+  std::vector<NamedTable> tables;
   Table groups{fmt::format("{} by {}", c.metric, c.factor), {c.factor, "n", "median", "q1", "q3", "iqr", "shapiro_w", "shapiro_p"}, {}};
   for (const auto& g : c.groups) {
-    groups.rows.push_back({g.level, std::to_string(g.describe.n), number(g.describe.median), number(g.describe.q1), number(g.describe.q3),
-                           number(g.describe.iqr), g.shapiro_wilk ? number(g.shapiro_wilk->w) : "-",
-                           g.shapiro_wilk ? number(g.shapiro_wilk->p) : "-"});
+    groups.rows.push_back({g.level, std::to_string(g.describe.n), number(g.describe.median, full), number(g.describe.q1, full), number(g.describe.q3, full),
+                           number(g.describe.iqr, full), g.shapiro_wilk ? number(g.shapiro_wilk->w, full) : "-",
+                           g.shapiro_wilk ? number(g.shapiro_wilk->p, full) : "-"});
   }
-  tables.push_back(groups);
+  tables.push_back({"groups", groups});
   Table tests{"tests across groups", {"test", "statistic", "df", "p", "effect_size"}, {}};
-  if (c.levene) tests.rows.push_back({"Levene (median)", number(c.levene->w), fmt::format("{:g}, {:g}", c.levene->df_between, c.levene->df_within), number(c.levene->p), "-"});
+  if (c.levene) tests.rows.push_back({"Levene (median)", number(c.levene->w, full), number(c.levene->df_between, full) + ", " + number(c.levene->df_within, full), number(c.levene->p, full), "-"});
   if (c.kruskal_wallis) {
-    tests.rows.push_back({"Kruskal-Wallis H", number(c.kruskal_wallis->h), fmt::format("{:g}", c.kruskal_wallis->df), number(c.kruskal_wallis->p),
-                          "eta2 " + number(c.kruskal_wallis->eta_squared)});
+    tests.rows.push_back({"Kruskal-Wallis H", number(c.kruskal_wallis->h, full), number(c.kruskal_wallis->df, full), number(c.kruskal_wallis->p, full),
+                          "eta2 " + number(c.kruskal_wallis->eta_squared, full)});
   }
   if (c.mann_whitney) {
-    tests.rows.push_back({fmt::format("Mann-Whitney U ({})", c.mann_whitney->exact ? "exact" : "normal approximation"), number(c.mann_whitney->u), "-",
-                          number(c.mann_whitney->p), "Cliff's delta " + number(c.mann_whitney->cliffs_delta)});
+    tests.rows.push_back({fmt::format("Mann-Whitney U ({})", c.mann_whitney->exact ? "exact" : "normal approximation"), number(c.mann_whitney->u, full), "-",
+                          number(c.mann_whitney->p, full), "Cliff's delta " + number(c.mann_whitney->cliffs_delta, full)});
   }
-  if (!tests.rows.empty()) tables.push_back(tests);
+  if (!tests.rows.empty()) tables.push_back({"tests", tests});
   if (c.dunn) {
     Table dunn{"Dunn's post-hoc test", {"pair", "mean_rank_difference", "z", "p", "p_holm", "p_bonferroni"}, {}};
     for (const auto& p : c.dunn->pairs) {
-      dunn.rows.push_back({c.groups[p.first].level + " vs " + c.groups[p.second].level, number(p.mean_rank_difference), number(p.z), number(p.p),
-                           number(p.p_holm), number(p.p_bonferroni)});
+      dunn.rows.push_back({c.groups[p.first].level + " vs " + c.groups[p.second].level, number(p.mean_rank_difference, full), number(p.z, full), number(p.p, full),
+                           number(p.p_holm, full), number(p.p_bonferroni, full)});
     }
-    tables.push_back(dunn);
+    tables.push_back({"dunn", dunn});
   }
   return tables;
 }
@@ -102,19 +110,19 @@ nlohmann::json comparison_json(const Comparison& c) {
   return j;
 }
 
-Table correlation_table(const Correlation& c) {
+Table correlation_table(const Correlation& c, bool full) {
   Table t{"Spearman correlation", {"x", "y", "n", "rho", "p"}, {}};
-  if (c.spearman) t.rows.push_back({c.x, c.y, std::to_string(c.spearman->n), number(c.spearman->rho), number(c.spearman->p)});
+  if (c.spearman) t.rows.push_back({c.x, c.y, std::to_string(c.spearman->n), number(c.spearman->rho, full), number(c.spearman->p, full)});
   return t;
 }
 
-Table tradeoff_table(const Tradeoff& t) {
+Table tradeoff_table(const Tradeoff& t, bool full) {
   Table table{fmt::format("{} against {} (medians per configuration; * = Pareto-optimal)", t.energy_metric, t.quality_metric),
               {"configuration", "runs", t.energy_metric, t.quality_metric, "pareto", "energy_saving_pct_vs_best", "metric_change_vs_best"},
               {}};
   for (const auto& r : t.rows) {
-    table.rows.push_back({r.configuration, std::to_string(r.runs), number(r.energy), number(r.metric), r.pareto ? "*" : "",
-                          fmt::format("{:.1f}", r.energy_saving_pct), fmt::format("{:+.4g}", r.metric_change)});
+    table.rows.push_back({r.configuration, std::to_string(r.runs), number(r.energy, full), number(r.metric, full), r.pareto ? "*" : "",
+                          fmt::format("{:.1f}", r.energy_saving_pct), (r.metric_change > 0 ? "+" : "") + number(r.metric_change, full)});
   }
   return table;
 }
@@ -138,26 +146,27 @@ void run_compare(const CompareOptions& options) {
   }
   const std::vector<RunMetrics> runs = load_runs(options);
 
-  std::vector<Table> tables;
+  const bool full = options.format == "csv";
+  std::vector<NamedTable> tables;
   std::vector<std::string> notes;
   nlohmann::json j;
   if (comparing) {
     const Comparison c = unwrap(compare_runs(runs, options.by, options.metric));
-    for (auto& t : comparison_tables(c)) tables.push_back(std::move(t));
+    for (auto& t : comparison_tables(c, full)) tables.push_back(std::move(t));
     for (const auto& s : c.skipped) notes.push_back("skipped: " + s);
     if (c.runs_without_metric > 0) notes.push_back(fmt::format("{} runs tagged '{}' did not report '{}'", c.runs_without_metric, c.factor, c.metric));
     j["comparison"] = comparison_json(c);
   }
   if (!options.correlate.empty()) {
     const Correlation c = correlate_runs(runs, options.correlate[0], options.correlate[1]);
-    tables.push_back(correlation_table(c));
+    tables.push_back({"correlation", correlation_table(c, full)});
     if (!c.skipped.empty()) notes.push_back("skipped: " + c.skipped);
     j["correlation"] = {{"x", c.x}, {"y", c.y}, {"skipped", c.skipped}};
     if (c.spearman) j["correlation"].update({{"n", c.spearman->n}, {"rho", c.spearman->rho}, {"p", c.spearman->p}});
   }
   if (!options.tradeoff.empty()) {
     const Tradeoff t = unwrap(tradeoff(runs, energy_metric, quality_metric, !options.lower_is_better));
-    tables.push_back(tradeoff_table(t));
+    tables.push_back({"tradeoff", tradeoff_table(t, full)});
     j["tradeoff"] = nlohmann::json::array();
     for (const auto& r : t.rows) {
       j["tradeoff"].push_back({{"configuration", r.configuration}, {"runs", r.runs}, {"energy", r.energy}, {"metric", r.metric}, {"pareto", r.pareto},
@@ -169,8 +178,27 @@ void run_compare(const CompareOptions& options) {
     emit(j.dump(2) + "\n", options.out);
     return;
   }
-  std::string out = unwrap(render_tables(tables, options.format));
-  for (const auto& note : notes) out += (options.format == "latex" ? "% " : options.format == "csv" ? "# " : "") + note + "\n";
+  std::vector<Table> chosen;
+  std::string names;
+  for (auto& t : tables) {
+    names += (names.empty() ? "" : ", ") + t.name;
+    if (options.table.empty() || t.name == options.table) chosen.push_back(std::move(t.table));
+  }
+  if (!options.table.empty() && chosen.empty()) throw CliError("--table: no table '" + options.table + "' here (tables: " + names + ")");
+  // A CSV file is one table, so that it loads as CSV: the first unless --table picks another. Its
+  // notes go to stderr.
+  if (options.format == "csv" && chosen.size() > 1) {
+    std::fprintf(stderr, "note: --format csv writes one table, '%s'; pick another with --table (%s)\n", tables.front().name.c_str(), names.c_str());
+    chosen.resize(1);
+  }
+  std::string out = unwrap(render_tables(chosen, options.format, table_width(options.out)));
+  for (const auto& note : notes) {
+    if (options.format == "csv") {
+      std::fprintf(stderr, "note: %s\n", note.c_str());
+    } else {
+      out += (options.format == "latex" ? "% " : "") + note + "\n";
+    }
+  }
   emit(out, options.out);
 }
 
@@ -187,6 +215,7 @@ void add_compare_command(CLI::App& app) {
   command->add_option("--tradeoff", options->tradeoff, "ENERGY:QUALITY, e.g. energy_per_sample_j:val_f1: Pareto-optimal configurations");
   command->add_flag("--lower-is-better", options->lower_is_better, "For --tradeoff: the quality metric is better when lower (a loss)");
   command->add_option("--format", options->format, "text, json, csv, markdown or latex")->capture_default_str();
+  command->add_option("--table", options->table, "Only this table: groups, tests, dunn, correlation or tradeoff (csv writes one table)");
   command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
   command->callback([options] { run_compare(*options); });
 }

@@ -16,6 +16,7 @@
 #include "store/open_store.h"
 #include "estimate/run_totals.h"
 #include "model/model_gflops.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 
 namespace wattcast::cli {
@@ -79,18 +80,23 @@ class MethodSet {
   std::vector<const Estimator*> selected_;
 };
 
-std::string with_interval(double value, const std::optional<Interval>& interval, double unit = 1.0) {
-  std::string text = format_number(value / unit, 3);
-  if (interval) text += fmt::format(" [{}–{}]", format_number(interval->lo / unit, 3), format_number(interval->hi / unit, 3));
-  return text;
+// "76.8 [66.4–88.9] Wh": the range in the unit its central value reads best in.
+std::string with_interval(double value, const std::optional<Interval>& interval, UnitScale (*scale_of)(double)) {
+  const UnitScale scale = scale_of(value);
+  std::string text = format_number(value / scale.per_unit, 3);
+  if (interval) text += fmt::format(" [{}–{}]", format_number(interval->lo / scale.per_unit, 3), format_number(interval->hi / scale.per_unit, 3));
+  return text + " " + scale.unit;
 }
+
+// CSV keeps full precision: the shortest text that reads back as the same double.
+std::string full_precision(double value) { return fmt::format("{}", value); }
 
 nlohmann::json interval_json(const std::optional<Interval>& interval, double unit = 1.0) {
   if (!interval) return nullptr;
   return {{"lo", interval->lo / unit}, {"hi", interval->hi / unit}};
 }
 
-std::string render_single(const ResolvedRequest& request, const std::vector<RunEstimate>& runs, const std::string& format) {
+std::string render_single(const ResolvedRequest& request, const std::vector<RunEstimate>& runs, const std::string& format, size_t width) {
   const TrainingConfig& c = request.config;
   if (format == "json") {
     nlohmann::json methods = nlohmann::json::array();
@@ -135,46 +141,45 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                           {"methods", methods}};
     return out.dump(2) + "\n";
   }
-  const std::vector<std::string> header = {"method", "power_w", "epoch_time_s", "duration_h", "energy_kwh", "co2e_g"};
   if (format == "csv") {
     std::string out = csv_line({"method", "avg_power_w", "avg_power_w_lo", "avg_power_w_hi", "epoch_time_s", "epoch_time_s_lo",
                                 "epoch_time_s_hi", "duration_h", "energy_kwh", "energy_kwh_lo", "energy_kwh_hi", "co2e_g", "co2e_g_lo",
                                 "co2e_g_hi", "extrapolating"});
     auto bound = [](const std::optional<Interval>& i, bool hi, double unit = 1.0) {
-      return i ? fmt::format("{:.6g}", (hi ? i->hi : i->lo) / unit) : std::string();
+      return i ? full_precision((hi ? i->hi : i->lo) / unit) : std::string();
     };
     for (const auto& r : runs) {
       if (r.unusable) {  // a row without figures, so a reader of the CSV sees the method was asked
         out += csv_line({r.method, "", "", "", "", "", "", "", "", "", "", "", "", "", "true"});
         continue;
       }
-      out += csv_line({r.method, fmt::format("{:.6g}", r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
-                       fmt::format("{:.6g}", r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
-                       fmt::format("{:.6g}", r.duration_s / 3600.0), fmt::format("{:.6g}", r.energy_j / 3.6e6),
-                       bound(r.energy_j_90, false, 3.6e6), bound(r.energy_j_90, true, 3.6e6), fmt::format("{:.6g}", r.co2e_g),
+      out += csv_line({r.method, full_precision(r.avg_power_w), bound(r.avg_power_w_90, false), bound(r.avg_power_w_90, true),
+                       full_precision(r.epoch_time_s), bound(r.epoch_time_s_90, false), bound(r.epoch_time_s_90, true),
+                       full_precision(r.duration_s / 3600.0), full_precision(r.energy_j / 3.6e6),
+                       bound(r.energy_j_90, false, 3.6e6), bound(r.energy_j_90, true, 3.6e6), full_precision(r.co2e_g),
                        bound(r.co2e_g_90, false), bound(r.co2e_g_90, true), r.extrapolation.empty() ? "false" : "true"});
     }
     return out;
   }
-  std::string out = fmt::format("Training on {} x{}: {:g} GFLOPs ({}), batch {:g}, input {:g}px, {:g} train + {:g} validation samples, {:g} epochs\n",
-                                c.gpu.name, c.gpu_count, c.gflops, request.gflops_source, c.batch_size, c.input_size, c.train_samples,
-                                c.val_samples, c.epochs);
-  out += fmt::format("Grid: {}, {:g} gCO2e/kWh; PUE {:g} ({})\n\n", request.carbon.label, request.carbon.g_co2e_per_kwh,
-                     request.carbon.pue, request.carbon.pue_source);
-  TextTable table(header);
+  std::string out = fmt::format("Training on {} x{}: {} GFLOPs ({}), batch {}, input {} px, {} train + {} validation samples, {} epochs\n",
+                                c.gpu.name, c.gpu_count, format_number(c.gflops), request.gflops_source, format_number(c.batch_size),
+                                format_number(c.input_size), format_number(c.train_samples), format_number(c.val_samples), format_number(c.epochs));
+  out += fmt::format("Grid: {}, {} gCO2e/kWh; PUE {} ({})\n\n", request.carbon.label, format_number(request.carbon.g_co2e_per_kwh),
+                     format_number(request.carbon.pue), request.carbon.pue_source);
+  TextTable table({"method", "power", "epoch_time", "duration", "energy", "co2e"});
   for (const auto& r : runs) {
     if (r.unusable) {
       table.add_row({r.method, "-", "-", "-", "-", "-"});
       continue;
     }
-    table.add_row({r.method, with_interval(r.avg_power_w, r.avg_power_w_90), with_interval(r.epoch_time_s, r.epoch_time_s_90),
-                   with_interval(r.duration_s, r.duration_s_90, 3600.0), with_interval(r.energy_j, r.energy_j_90, 3.6e6),
-                   with_interval(r.co2e_g, r.co2e_g_90)});
+    table.add_row({r.method, with_interval(r.avg_power_w, r.avg_power_w_90, power_scale),
+                   with_interval(r.epoch_time_s, r.epoch_time_s_90, duration_scale), with_interval(r.duration_s, r.duration_s_90, duration_scale),
+                   with_interval(r.energy_j, r.energy_j_90, energy_wh_scale), with_interval(r.co2e_g, r.co2e_g_90, co2e_scale)});
   }
-  out += table.render();
+  out += table.render(width);
   out += "[lo–hi]: 90% prediction interval. ";
   out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
-  if (c.power_limit_w || c.precision != "fp32") out += fmt::format("Power limit {}, precision {}: only roofline models them.\n", c.power_limit_w ? fmt::format("{:g} W", *c.power_limit_w) : "default", c.precision);
+  if (c.power_limit_w || c.precision != "fp32") out += fmt::format("Power limit {}, precision {}: only roofline models them.\n", c.power_limit_w ? human_power(*c.power_limit_w) : "default", c.precision);
   for (const auto& r : runs) {
     if (r.method != "roofline") continue;
     for (const auto& assumed : gpu_bounds(c).assumptions) out += "note: roofline: " + assumed + "\n";
@@ -192,7 +197,7 @@ std::string render_batch(const std::vector<MeasuredRun>& rows, const Estimator& 
   std::string out = csv_line({"line", "method", "pred_avg_power_w", "pred_avg_power_w_lo", "pred_avg_power_w_hi", "pred_epoch_energy_kj",
                               "pred_epoch_energy_kj_lo", "pred_epoch_energy_kj_hi", "pred_epoch_time_s", "pred_epoch_time_s_lo",
                               "pred_epoch_time_s_hi", "extrapolation", "unusable"});
-  auto value = [](double v, double unit = 1.0) { return fmt::format("{:.10g}", v / unit); };
+  auto value = [](double v, double unit = 1.0) { return full_precision(v / unit); };
   auto bound = [&](const std::optional<Interval>& i, bool hi, double unit = 1.0) { return i ? value(hi ? i->hi : i->lo, unit) : std::string(); };
   for (const auto& row : rows) {
     const EpochPrediction p = method.predict(row.config);
@@ -280,7 +285,7 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   }
   std::vector<RunEstimate> runs;
   for (const Estimator* method : selected) runs.push_back(run_totals(*method, resolved.config, resolved.carbon));
-  std::string rendered = render_single(resolved, runs, options.format);
+  std::string rendered = render_single(resolved, runs, options.format, table_width(options.out));
   if (options.format == "table") rendered += store_note;
   else if (!store_note.empty()) std::fputs(store_note.c_str(), stderr);
   emit(rendered, options.out);

@@ -22,6 +22,7 @@
 #include "experiment/experiment_plan.h"
 #include "experiment/experiment_schedule.h"
 #include "monitor/sampler.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
@@ -50,8 +51,10 @@ std::string clock_text(double seconds) {
 }
 
 // `wattcast measure` for one trial: the factor levels and the trial's place as tags.
-std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& trial, const std::string& store) {
+// After the experiment's first run the sensor notes (no NVML, no RAPL) have been said.
+std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& trial, const std::string& store, bool sensor_notes) {
   std::vector<std::string> argv = {self_executable(), "measure", "--out", store};
+  if (!sensor_notes) argv.push_back("--no-sensor-notes");
   auto tag = [&](const std::string& key, const std::string& value) {
     argv.push_back("--tag");
     argv.push_back(key + "=" + value);
@@ -137,12 +140,12 @@ void dry_run(const ExperimentPlan& plan, const std::vector<Trial>& trials, const
   }
   std::string out = fmt::format("experiment '{}': {} configurations x {} repetitions = {} runs, seed {}, {} to run\n", plan.name,
                                 trials.size() / static_cast<size_t>(plan.repetitions), plan.repetitions, trials.size(), plan.seed, pending.size());
-  out += table.render();
+  out += table.render(terminal_width());
   const ScheduleEstimate e = estimate_schedule(plan, pending, workspace);
   const double pauses_s = plan.cooldown_s * static_cast<double>(pending.empty() ? 0 : pending.size() - 1);
   if (e.duration_s) {
-    out += fmt::format("estimated: {} of training + {} of cool-down pauses = {}, {:.4g} kWh ({})\n", clock_text(*e.duration_s),
-                       clock_text(pauses_s), clock_text(*e.duration_s + pauses_s), *e.energy_j / 3.6e6, e.note);
+    out += fmt::format("estimated: {} of training + {} of cool-down pauses = {}, {} ({})\n", clock_text(*e.duration_s),
+                       clock_text(pauses_s), clock_text(*e.duration_s + pauses_s), human_energy_wh(*e.energy_j), e.note);
   } else {
     out += "estimated duration and energy: not available: " + e.note + "\n";
     if (plan.timeout_s) out += fmt::format("at most {} with every run at its timeout\n", clock_text(*plan.timeout_s * pending.size() + pauses_s));
@@ -152,6 +155,7 @@ void dry_run(const ExperimentPlan& plan, const std::vector<Trial>& trials, const
 }
 
 int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
+  if (!is_shared_store(options.out) && options.out != default_store_path()) check_output_path(options.out, "--out");
   const ExperimentPlan plan = unwrap(read_experiment_plan(options.plan));
   const std::vector<Trial> trials = make_schedule(plan);
   const std::set<int> done = finished_trials(plan, options.out, options.resume || options.dry_run);
@@ -176,7 +180,7 @@ int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
     if (ran > 0 && !runner.pause(plan.cooldown_s)) break;
     std::fprintf(stderr, "wattcast experiment: run %d/%zu: %s\n", trial.index, trials.size(), configuration_label(trial.levels).c_str());
     const double run_start_s = unix_time_s();
-    const ProcessOutcome outcome = runner.run(measure_argv(plan, trial, options.out), plan.timeout_s);
+    const ProcessOutcome outcome = runner.run(measure_argv(plan, trial, options.out, ran == 0), plan.timeout_s);
     run_time_s += unix_time_s() - run_start_s;
     ++ran;
     if (outcome.timed_out) std::fprintf(stderr, "wattcast experiment: run %d timed out after %g s\n", trial.index, *plan.timeout_s);

@@ -9,7 +9,9 @@
 #include "store/open_store.h"
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/output.h"
+#include "cli/progress_line.h"
 #include "report/text_table.h"
 
 namespace wattcast::cli {
@@ -43,6 +45,8 @@ void run_fit(Workspace& workspace, const FitCommandOptions& options) {
   fit.search_hyperparameters = options.search;
   fit.search_iterations = options.search_iterations;
   fit.seed = options.seed;
+  ProgressLine progress("fit --search", "candidates");
+  if (options.search) fit.progress = [&progress](int done, int total) { progress.update(done, total); };
   auto model = unwrap(fit_model(options.method, runs, fit));
   check(save_model_file(*model, options.out));
   std::fprintf(stderr, "fitted %s on %zu runs -> %s\n", options.method.c_str(), runs.size(), options.out.c_str());
@@ -68,9 +72,14 @@ nlohmann::json metrics_json(const ErrorMetrics& m) {
           {"mean_width_90_pct", m.mean_width_90_pct ? nlohmann::json(*m.mean_width_90_pct) : nlohmann::json()}};
 }
 
-std::vector<std::string> metric_cells(const std::string& method, const std::string& target, const ErrorMetrics& m) {
+// Text and Markdown read plainly; CSV keeps full precision.
+std::vector<std::string> metric_cells(const std::string& method, const std::string& target, const ErrorMetrics& m, bool full_precision) {
   auto optional = [](const std::optional<double>& v) { return v ? fmt::format("{:.1f}", *v) : std::string("-"); };
-  return {method, target, fmt::format("{:.4g}", m.rmse), fmt::format("{:.4g}", m.mae), fmt::format("{:.2f}", m.mape_pct),
+  if (full_precision) {
+    auto full = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string(); };
+    return {method, target, full(m.rmse), full(m.mae), full(m.mape_pct), full(m.r2), full(m.coverage_90_pct), full(m.mean_width_90_pct)};
+  }
+  return {method, target, format_number(m.rmse), format_number(m.mae), fmt::format("{:.2f}", m.mape_pct),
           fmt::format("{:.3f}", m.r2), optional(m.coverage_90_pct), optional(m.mean_width_90_pct)};
 }
 
@@ -90,15 +99,25 @@ void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
   settings.folds = options.folds;
   settings.seed = options.seed;
   const auto runs = workspace.runs_named(options.data);
-  const auto scores = unwrap(cross_validate(runs, options.methods, settings));
+  if (settings.mode == CvMode::kRows && static_cast<size_t>(options.folds) > runs.size()) {
+    throw CliError(fmt::format("--folds {}: there are {} runs, and each fold needs at least one", options.folds, runs.size()));
+  }
+  std::optional<std::vector<MethodScores>> scored;
+  {
+    ProgressLine progress("evaluate --cv " + options.cv, "fits");
+    settings.progress = [&progress](int done, int total) { progress.update(done, total); };
+    scored = unwrap(cross_validate(runs, options.methods, settings));
+  }
+  const std::vector<MethodScores>& scores = *scored;
 
   const std::vector<std::string> header = {"method", "target", "rmse", "mae", "mape_pct", "r2", "coverage_90_pct", "width_90_pct"};
   std::vector<std::vector<std::string>> rows;
   nlohmann::json json = nlohmann::json::array();
   for (const auto& s : scores) {
-    rows.push_back(metric_cells(s.method, "avg_power_w", s.power_w));
-    rows.push_back(metric_cells(s.method, "epoch_energy_kj", s.epoch_energy_kj));
-    if (s.epoch_time_s) rows.push_back(metric_cells(s.method, "epoch_time_s", *s.epoch_time_s));
+    const bool full = options.format == "csv";
+    rows.push_back(metric_cells(s.method, "avg_power_w", s.power_w, full));
+    rows.push_back(metric_cells(s.method, "epoch_energy_kj", s.epoch_energy_kj, full));
+    if (s.epoch_time_s) rows.push_back(metric_cells(s.method, "epoch_time_s", *s.epoch_time_s, full));
     json.push_back({{"method", s.method},
                     {"avg_power_w", metrics_json(s.power_w)},
                     {"epoch_energy_kj", metrics_json(s.epoch_energy_kj)},
@@ -123,7 +142,7 @@ void run_evaluate(Workspace& workspace, const EvaluateOptions& options) {
     out = fmt::format("Cross-validation: {}, {} runs. mlco2 and green-algorithms are given the measured duration.\n", split, runs.size());
     TextTable table(header);
     for (auto& row : rows) table.add_row(std::move(row));
-    out += table.render();
+    out += table.render(table_width(options.out));
   }
   emit(out, options.out);
 }
@@ -137,7 +156,7 @@ void add_fit_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--out", options->out, "Model file to write (JSON)")->required();
   command->add_option("--method", options->method, "wattcast, roofline or pre-paper")->capture_default_str();
   command->add_flag("--search", options->search, "pre-paper: choose alpha and gamma by randomized-search 5-fold CV, as the study did");
-  command->add_option("--search-iterations", options->search_iterations, "Candidates drawn by --search")->capture_default_str();
+  command->add_option("--search-iterations", options->search_iterations, "Candidates drawn by --search")->capture_default_str()->check(whole_number(1, 100000));
   command->add_option("--seed", options->seed, "Random seed for --search")->capture_default_str();
   command->add_option("--store", options->store, "Also fit on the finished runs of this run store that carry the tags gflops, batch_size, train_samples and val_samples (roofline)");
   command->callback([&workspace, options] { run_fit(workspace, *options); });
@@ -148,7 +167,7 @@ void add_evaluate_command(CLI::App& app, Workspace& workspace) {
   auto* command = app.add_subcommand("evaluate", "Cross-validate every method on measured runs: RMSE, MAE, MAPE, R2, interval coverage");
   command->add_option("--data", options->data, "Runs CSVs, comma-separated, or 'study' (the default) or 'all' (the study's, Zeus's and the H200's)");
   command->add_option("--cv", options->cv, "rows (the study's k-fold split), config (leave one configuration out), gpu (leave one GPU out) or source (leave one data set out)")->capture_default_str();
-  command->add_option("--folds", options->folds, "Folds for --cv rows")->capture_default_str();
+  command->add_option("--folds", options->folds, "Folds for --cv rows (at most one per run)")->capture_default_str()->check(whole_number(2, 100000));
   command->add_option("--seed", options->seed, "Shuffle seed for --cv rows")->capture_default_str();
   command->add_option("--method", options->methods, "Methods to evaluate")->delimiter(',');
   command->add_option("--format", options->format, "table, json, csv or markdown")->capture_default_str();

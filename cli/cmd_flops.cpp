@@ -6,6 +6,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/output.h"
 #include "model/flops_counter.h"
 #include "model/onnx_loader.h"
@@ -15,6 +16,8 @@
 namespace wattcast::cli {
 
 namespace {
+
+constexpr int64_t kMaxSamples = 1'000'000'000'000;
 
 struct FlopsOptions {
   std::string model;
@@ -119,15 +122,15 @@ std::string render_table(const FlopsOptions& o, const FlopsReport& r, const Trai
   out += fmt::format("training      {} FLOPs per sample, forward + backward ({}; {:.2f}x forward)\n", si(t.training_per_sample(), ""), frozen,
                      t.forward_flops > 0 ? t.training_per_sample() / t.forward_per_sample() : 0.0);
   if (o.train_samples > 0 || o.val_samples > 0)
-    out += fmt::format("per epoch     {} FLOPs ({:g} training + {:g} validation samples)\n", si(t.per_epoch(o.train_samples, o.val_samples), ""),
-                       o.train_samples, o.val_samples);
+    out += fmt::format("per epoch     {} FLOPs ({} training + {} validation samples)\n", si(t.per_epoch(o.train_samples, o.val_samples), ""),
+                       format_number(o.train_samples), format_number(o.val_samples));
   if (!o.by.empty()) {
     TextTable table({o.by == "node" ? "node" : o.by, o.by == "node" ? "op" : "nodes", "macs", "flops", "flops_pct"});
     for (const auto& row : rows) {
       const double share = r.flops > 0 ? 100.0 * static_cast<double>(row.flops) / static_cast<double>(r.flops) : 0.0;
       table.add_row({row.key, o.by == "node" ? row.detail : std::to_string(row.nodes), grouped(row.macs), grouped(row.flops), fmt::format("{:.2f}", share)});
     }
-    out += "\n" + table.render();
+    out += "\n" + table.render(table_width(o.out));
   }
   return out;
 }
@@ -167,15 +170,15 @@ void add_flops_command(CLI::App& app, Workspace&) {
   auto* command = app.add_subcommand("flops", "Count MACs, FLOPs, parameters and activation memory of an ONNX model, and its training cost");
   command->add_option("model", o->model, "The model, as an ONNX file")->required();
   command->add_option("--input", o->inputs, "Shape of an input, NAME=DIMS such as input=1x3x224x224 (repeatable; sets symbolic dimensions)");
-  command->add_option("--input-size", o->input_size, "Height = width of every 4-D (image) input")->check(CLI::Range(int64_t{1}, kMaxDim));
+  command->add_option("--input-size", o->input_size, "Height = width of every 4-D (image) input")->check(whole_number(1, kMaxDim));
   command->add_option("--batch", o->batch, "Batch size: the first dimension of every input (default: the model's, symbolic ones 1)")
-      ->check(CLI::Range(int64_t{1}, kMaxDim));
+      ->check(whole_number(1, kMaxDim));
   command->add_option("--by", o->by, "Breakdown: op, layer-type or node");
   command->add_option("--format", o->format, "table or json (default: table)");
   command->add_option("--convention", o->convention, "What counts (docs/FLOPS.md): wattcast (default: every operator), torchvision (conv and linear MACs), fvcore");
   command->add_option("--frozen", o->frozen, "Parameters whose name starts with this are frozen (repeatable), for the training cost");
-  command->add_option("--train-samples", o->train_samples, "Training samples per epoch, for the per-epoch training cost")->check(CLI::NonNegativeNumber);
-  command->add_option("--val-samples", o->val_samples, "Validation samples per epoch (forward only)")->check(CLI::NonNegativeNumber);
+  command->add_option("--train-samples", o->train_samples, "Training samples per epoch, for the per-epoch training cost")->check(whole_number(0, kMaxSamples));
+  command->add_option("--val-samples", o->val_samples, "Validation samples per epoch (forward only)")->check(whole_number(0, kMaxSamples));
   command->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
   command->callback([o] { run_flops(*o); });
 }

@@ -15,8 +15,10 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/job_session.h"
 #include "cli/metrics_endpoint.h"
+#include "cli/output.h"
 #include "cli/run_output.h"
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
@@ -28,6 +30,7 @@
 #include "monitor/run_summary.h"
 #include "monitor/sampler.h"
 #include "monitor/supervisor.h"
+#include "core/human_numbers.h"
 #include "store/open_store.h"
 #include "store/postgres_store.h"
 
@@ -44,6 +47,7 @@ struct MeasureOptions {
   int epochs = 0;
   std::string epoch_regex;
   bool hf_card = false;
+  bool sensor_notes = true;  // off for an experiment's runs after its first: said once per experiment
   std::string replay;
   std::optional<std::string> job;
   std::string prometheus;
@@ -98,10 +102,16 @@ std::map<std::string, std::string> parse_tags(const std::vector<std::string>& ta
 // started, the spool keeps what the server cannot take.
 std::unique_ptr<RunStore> open_store_for_writing(const std::string& location, SpoolingStore** spooling) {
   if (!is_shared_store(location)) {
+    // The default store's folder is ours to create; a folder missing from a path the user gave is
+    // more likely a typo, said before the command starts.
     const auto parent = std::filesystem::path(location).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) throw CliError(location + ": cannot create the store's folder: " + ec.message());
+    if (location == default_store_path()) {
+      std::error_code ec;
+      if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+      if (ec) throw CliError(location + ": cannot create the store's folder: " + ec.message());
+    } else {
+      check_output_path(location, "--out");
+    }
   }
   return unwrap(open_store_for_monitor(location, SpoolOptions{}, spooling));
 }
@@ -120,7 +130,7 @@ class LiveLine {
   explicit LiveLine(bool enabled) : enabled_(enabled) {}
   void draw(double elapsed_s, const LiveTotals& totals, int epoch, int epochs, const std::string& projection) {
     if (!enabled_) return;
-    std::string line = fmt::format("[wattcast] {:.0f} s  {:.0f} W  {:.3g} kJ", elapsed_s, totals.power_w, totals.energy_j / 1000);
+    std::string line = fmt::format("[wattcast] {}  {}  {}", human_duration(elapsed_s), human_power(totals.power_w), human_energy(totals.energy_j));
     if (epoch > 0) line += epochs > 0 ? fmt::format("  epoch {}/{}", epoch, epochs) : fmt::format("  epoch {}", epoch);
     if (!projection.empty()) line += "  " + projection;
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
@@ -148,7 +158,6 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     if (!options.epoch_regex.empty()) throw CliError("--epoch-regex: reads the output of a command measure starts; an attached process marks epochs with the Python helper");
   }
   if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
-  if (options.epochs < 0) throw CliError("--epochs: must not be negative");
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;
   if (!options.region.empty()) location.set("region", {options.region, "", 0});
@@ -195,7 +204,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   sensor_request.replay_trace = options.replay;
   sensor_request.data_dir = workspace.data_dir();
   SensorSetup sensors = job.samples_node() ? unwrap(create_sensors(sensor_request)) : SensorSetup{};
-  for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  if (options.sensor_notes) {
+    for (const auto& notice : sensors.notices) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
+  }
   for (const auto& notice : job.take_notices()) std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
 
   MarkerServer markers = unwrap(MarkerServer::create());
@@ -225,7 +236,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   child_options.argv = options.command;
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
-  child_options.capture_output = matcher.has_value();
+  // On a terminal the live status line is redrawn in place: the command's output passes through
+  // the monitor, which clears the line first, so the two are never glued together. Python would
+  // then buffer its output in blocks (a pipe, not a terminal): asked not to, unless the user said.
+  const bool live_line = stderr_is_terminal();
+  child_options.capture_output = matcher.has_value() || live_line;
+  if (live_line && !std::getenv("PYTHONUNBUFFERED")) child_options.extra_env.push_back({"PYTHONUNBUFFERED", "1"});
   std::optional<ChildProcess> child;
   pid_t measured_pid = attached ? *options.attach : -1;
   if (!attached) {
@@ -265,7 +281,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     check(write_file_atomically(options.ready_file, ready.dump()));
   }
 
-  LiveLine live(isatty(STDERR_FILENO) != 0);
+  LiveLine live(live_line);
   int current_epoch = 0;
   std::vector<MarkerRecord> pending_markers;
   auto record = [&](const EpochEvent& event, const char* source) {
@@ -420,10 +436,12 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");
   command->add_option("--cloud", options->cloud, "Cloud region PROVIDER:REGION for CO2e and PUE");
   command->add_option("--pue", options->pue, "Power Usage Effectiveness (default 1.0, or the cloud provider's)");
-  command->add_option("--epochs", options->epochs, "Expected number of epochs, for progress");
+  command->add_option("--epochs", options->epochs, "Expected number of epochs, for progress")->check(whole_number(1, 1000000));
   command->add_option("--epoch-regex", options->epoch_regex,
                       "Mark epochs from the command's output: keras, lightning, hf, or a regex whose first group is the epoch number");
   command->add_flag("--hf-card", options->hf_card, "Print the Hugging Face model-card co2_eq_emissions block on stdout at the end");
+  // Hidden: `experiment` says the sensor notes once, not once per run.
+  command->add_flag("!--no-sensor-notes", options->sensor_notes, "Do not repeat the notes on missing sensors")->group("");
   command->add_option("--job", options->job,
                       "Job id shared by every rank of a multi-rank run (default: from torchrun, Slurm or the MPI launcher; see docs/CLUSTER.md)");
   command->add_option("--replay", options->replay, "Play a recorded power trace (CSV: t_s,device,power_w) instead of reading GPUs");
@@ -432,7 +450,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   SteeringOptions& steering = options->steering;
   command->add_option("--detector", steering.detector, "Stabilization detector for the live projection: online, fixed or fluss")
       ->capture_default_str();
-  command->add_option("--window", steering.window, "Stable epochs the live projection averages")->capture_default_str();
+  command->add_option("--window", steering.window, "Stable epochs the live projection averages")->capture_default_str()->check(whole_number(2, 1000000));
   command->add_option("--budget-kj", steering.budget_kj, "Energy budget in kJ: warn (or stop) once the projection's lower bound exceeds it");
   command->add_option("--budget-kwh", steering.budget_kwh, "Energy budget in kWh");
   command->add_option("--budget-gco2", steering.budget_gco2, "Emissions budget in gCO2e (at the run's location and PUE)");

@@ -9,6 +9,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/output.h"
 #include "cli/run_output.h"
 #include "project/earliest_projection.h"
@@ -16,11 +17,15 @@
 #include "project/projection_evaluation.h"
 #include "project/stored_run.h"
 #include "project/synthetic_run.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 
 namespace wattcast::cli {
 
 namespace {
+
+constexpr int64_t kMaxEpochs = 1000000;
+constexpr int64_t kMaxRegimes = 100;
 
 struct ProjectOptions {
   std::vector<std::string> inputs;
@@ -112,27 +117,26 @@ ProjectionResult project_one(const ProjectOptions& options) {
   return r;
 }
 
-std::string render_projection_text(const ProjectionResult& r) {
+std::string render_projection_text(const ProjectionResult& r, size_t width) {
   std::string out = fmt::format("{}: {} of {} epochs seen", r.trace.source, r.seen, r.total_epochs);
-  if (r.trace.actual_total_j) out += fmt::format(", actual total {:.4g} kJ", *r.trace.actual_total_j / 1000);
+  if (r.trace.actual_total_j) out += fmt::format(", actual total {}", human_energy(*r.trace.actual_total_j));
   out += "\n";
   out += fmt::format("detector: {}, stabilizing epoch {} (confidence {:.2f}; {})\n", r.stabilization.detector, r.stabilization.epoch,
                      r.stabilization.confidence, r.stabilization.note);
   const Projection& first = r.projections.projections.front();
   out += fmt::format("window: epochs {}-{}; 90% intervals from the spread of the window's epochs{}\n", first.window_first, first.window_last,
                      first.wide_because.empty() ? "" : " and a possible phase switch (see the note)");
-  out += fmt::format("measured up to epoch {}: {} kJ (start-up and gaps between epochs included); teardown allowance {} kJ\n\n", r.seen,
-                     format_number(first.measured_j / 1000), format_number(first.teardown_j / 1000));
-  std::vector<std::string> header = {"projection", "energy_kj", "low_kj", "high_kj", "duration_s"};
+  out += fmt::format("measured up to epoch {}: {} (start-up and gaps between epochs included); teardown allowance {}\n\n", r.seen,
+                     human_energy(first.measured_j), human_energy(first.teardown_j));
+  std::vector<std::string> header = {"projection", "energy", "low", "high", "duration"};
   if (r.trace.actual_total_j) header.push_back("error_pct");
   TextTable table(header);
   for (const auto& p : r.projections.projections) {
-    std::vector<std::string> row = {p.method, format_number(p.energy_j / 1000), format_number(p.low_j / 1000), format_number(p.high_j / 1000),
-                                    format_number(p.duration_s)};
+    std::vector<std::string> row = {p.method, human_energy(p.energy_j), human_energy(p.low_j), human_energy(p.high_j), human_duration(p.duration_s)};
     if (r.trace.actual_total_j) row.push_back(fmt::format("{:+.2f}", 100 * (p.energy_j / *r.trace.actual_total_j - 1)));
     table.add_row(row);
   }
-  out += table.render();
+  out += table.render(width);
   for (const auto& note : r.notes) out += "note: " + note + "\n";
   return out;
 }
@@ -171,7 +175,7 @@ std::string render_evaluation_text(const ProjectionEvaluation& e, const std::vec
                     s.available ? fmt::format("{:.2f}", s.mean_abs_error_pct) : "-",
                     s.available ? format_number(s.rmse_kj) : "-", s.available ? fmt::format("{:.1f}%", 100 * s.coverage) : "-"});
   }
-  out += scores.render();
+  out += scores.render(terminal_width());
   out += "\nthe epoch-energy projection after k epochs (runs with a projection then; width: the 90% interval, % of the actual total)\n";
   TextTable by_epoch({"detector", "epoch", "available", "coverage_90", "median_abs_error_pct", "p90_abs_error_pct", "median_width_pct"});
   for (const auto& c : e.by_epoch) {
@@ -179,14 +183,14 @@ std::string render_evaluation_text(const ProjectionEvaluation& e, const std::vec
                       c.available ? fmt::format("{:.2f}", c.median_abs_error_pct) : "-", c.available ? fmt::format("{:.2f}", c.p90_abs_error_pct) : "-",
                       c.available ? format_number(c.median_width_pct) : "-"});
   }
-  out += by_epoch.render();
+  out += by_epoch.render(terminal_width());
   auto sweep = [](const std::vector<SweepCell>& cells, const char* varied) {
     TextTable t({varied, "runs", "rmse_kj", "median_abs_error_pct"});
     for (const auto& c : cells) {
       t.add_row({std::to_string(std::string(varied) == "window" ? c.window : c.start_epoch), std::to_string(c.runs),
                  c.runs ? format_number(c.rmse_kj) : "-", c.runs ? fmt::format("{:.2f}", c.median_abs_error_pct) : "-"});
     }
-    return t.render();
+    return t.render(terminal_width());
   };
   out += fmt::format("\nthe study's sweep, epoch-energy projection from the window alone (E_w x s/w + E_u)\nby window size, window starting at epoch {}:\n",
                      kStudyStabilizingEpoch);
@@ -200,7 +204,7 @@ std::string render_evaluation_text(const ProjectionEvaluation& e, const std::vec
       t.add_row({s.detector, std::to_string(s.runs_with_switch), std::to_string(s.found), std::to_string(s.no_answer),
                  s.runs_with_switch ? fmt::format("{:.1f}%", 100.0 * s.found / s.runs_with_switch) : "-"});
     }
-    out += t.render();
+    out += t.render(terminal_width());
   }
   for (const auto& note : e.notes) out += "note: " + note + "\n";
   return out;
@@ -277,7 +281,7 @@ void run_project(const ProjectOptions& options) {
   if (options.evaluate || options.synthetic > 0) return evaluate(options);
   if (options.inputs.empty()) throw CliError("project: give a RUN (a run id in the store, or a CSV of epochs)");
   const ProjectionResult r = project_one(options);
-  emit(options.format == "json" ? projection_json(r).dump(2) + "\n" : render_projection_text(r), options.out);
+  emit(options.format == "json" ? projection_json(r).dump(2) + "\n" : render_projection_text(r, table_width(options.out)), options.out);
 }
 
 struct SegmentOptions {
@@ -289,12 +293,21 @@ struct SegmentOptions {
 
 void run_segment(const SegmentOptions& options) {
   check_format(options.format, {"text", "json"});
-  if (options.regimes < 2) throw CliError("--regimes: must be at least 2");
   ProjectOptions load;
   load.store = options.store;
   const EpochTrace trace = load_trace(options.input, load);
   const FlussDetector detector;
   const auto s = unwrap(detector.segment(trace, static_cast<size_t>(options.regimes)));
+  if (static_cast<size_t>(options.regimes) > s.max_regimes) {
+    throw CliError(fmt::format("--regimes {}: this power trace has room for at most {}: boundaries stay {} points ({}) apart and away from "
+                               "the ends, and the trace has {} points",
+                               options.regimes, s.max_regimes, s.exclusion_points, human_duration(static_cast<double>(s.exclusion_points) * s.point_s),
+                               s.power_w.size()));
+  }
+  const size_t found = s.boundaries.size();
+  // Shown in time order; json keeps the strongest first.
+  std::vector<size_t> by_time = s.boundaries;
+  std::sort(by_time.begin(), by_time.end());
   const auto minimum = std::min_element(s.corrected_arc_curve.begin(), s.corrected_arc_curve.end());
   const size_t at = minimum == s.corrected_arc_curve.end() ? 0 : static_cast<size_t>(minimum - s.corrected_arc_curve.begin());
   if (options.format == "json") {
@@ -308,15 +321,21 @@ void run_segment(const SegmentOptions& options) {
     emit(j.dump() + "\n", "");
     return;
   }
-  std::string out = fmt::format("{}: power trace resampled to {} points of {:.3g} s, subsequence window {} points ({:.3g} s)\n",
-                                trace.source, s.power_w.size(), s.point_s, s.window_points, static_cast<double>(s.window_points) * s.point_s);
-  out += fmt::format("corrected arc curve minimum {:.3f} at {:.1f} s (low = a regime change; near 1 = none)\n", s.min_cac,
-                     static_cast<double>(at) * s.point_s);
-  TextTable table({"boundary", "t_s", "nearest_epoch_start"});
-  for (size_t i = 0; i < s.boundaries.size(); ++i) {
-    table.add_row({std::to_string(i + 1), fmt::format("{:.1f}", static_cast<double>(s.boundaries[i]) * s.point_s), std::to_string(s.boundary_epochs[i])});
+  std::string out = fmt::format("{}: power trace resampled to {} points of {}, subsequence window {} points ({})\n", trace.source,
+                                s.power_w.size(), human_duration(s.point_s), s.window_points, human_duration(static_cast<double>(s.window_points) * s.point_s));
+  out += fmt::format("corrected arc curve minimum {:.3f} at {} (low = a regime change; near 1 = none)\n", s.min_cac,
+                     human_duration(static_cast<double>(at) * s.point_s));
+  TextTable table({"boundary", "at", "nearest_epoch_start", "strength_rank", "corrected_arc_curve"});
+  for (size_t i = 0; i < by_time.size(); ++i) {
+    const size_t rank = static_cast<size_t>(std::find(s.boundaries.begin(), s.boundaries.end(), by_time[i]) - s.boundaries.begin());
+    table.add_row({std::to_string(i + 1), human_duration(static_cast<double>(by_time[i]) * s.point_s), std::to_string(s.boundary_epochs[rank]),
+                   std::to_string(rank + 1), fmt::format("{:.3f}", s.corrected_arc_curve[by_time[i]])});
   }
-  out += s.boundaries.empty() ? "no regime boundary found\n" : table.render();
+  out += s.boundaries.empty() ? "no regime boundary found\n" : table.render(terminal_width());
+  if (found + 1 < static_cast<size_t>(options.regimes)) {
+    out += fmt::format("note: {} of the {} boundaries asked for: the corrected arc curve shows no further change (it is 1 everywhere left)\n", found,
+                       options.regimes - 1);
+  }
   for (const auto& note : trace.notes) out += "note: " + note + "\n";
   emit(out, "");
 }
@@ -328,14 +347,17 @@ void add_project_commands(CLI::App& app) {
   auto* project = app.add_subcommand("project", "Project a run's total energy from its first stable epochs (STEP), or evaluate the projections");
   project->add_option("runs", options->inputs, "Run ids in the store, or CSVs of per-epoch duration_s and energy_j (several with --evaluate)");
   project->add_option("--store", options->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
-  project->add_option("--epochs", options->epochs, "Total epochs the run will have (default: a finished run's own)");
+  project->add_option("--epochs", options->epochs, "Total epochs the run will have (default: a finished run's own)")->check(whole_number(1, kMaxEpochs));
   project->add_option("--detector", options->detector, "Stabilization detector: online, fixed (epoch 10) or fluss")->capture_default_str();
-  project->add_option("--window", options->window, "Stable epochs the projection averages")->capture_default_str();
-  project->add_option("--at-epoch", options->at_epoch, "Project as it would have been after this epoch (default: as soon as possible)");
-  project->add_option("--window-start", options->window_start, "First epoch of the window (default: the latest epochs seen)");
+  project->add_option("--window", options->window, "Stable epochs the projection averages")->capture_default_str()->check(whole_number(2, kMaxEpochs));
+  project->add_option("--at-epoch", options->at_epoch, "Project as it would have been after this epoch (default: as soon as possible)")
+      ->check(whole_number(1, kMaxEpochs));
+  project->add_option("--window-start", options->window_start, "First epoch of the window (default: the latest epochs seen)")
+      ->check(whole_number(1, kMaxEpochs));
   project->add_option("--slice-s", options->slice_s, "Without epoch markers: project by time in slices of this length")->capture_default_str();
   project->add_flag("--evaluate", options->evaluate, "Replay finished runs epoch by epoch and score every detector and projection");
-  project->add_option("--synthetic", options->synthetic, "Evaluate on this many synthetic runs with known truth (see docs/PROJECTION.md)");
+  project->add_option("--synthetic", options->synthetic, "Evaluate on this many synthetic runs with known truth (see docs/PROJECTION.md)")
+      ->check(whole_number(0, 100000));
   project->add_option("--seed", options->seed, "Seed of the synthetic runs")->capture_default_str();
   project->add_option("--format", options->format, "text or json")->capture_default_str();
   project->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
@@ -345,7 +367,9 @@ void add_project_commands(CLI::App& app) {
   auto* segment_command = app.add_subcommand("segment", "Find regime changes in a run's power trace (FLUSS on the matrix profile)");
   segment_command->add_option("run", segment->input, "Run id (see 'wattcast runs')")->required();
   segment_command->add_option("--store", segment->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
-  segment_command->add_option("--regimes", segment->regimes, "Regimes to find (boundaries = regimes - 1)")->capture_default_str();
+  segment_command->add_option("--regimes", segment->regimes, "Regimes to find (boundaries = regimes - 1; the trace's length bounds it)")
+      ->capture_default_str()
+      ->check(whole_number(2, kMaxRegimes));
   segment_command->add_option("--format", segment->format, "text or json")->capture_default_str();
   segment_command->callback([segment] { run_segment(*segment); });
 }

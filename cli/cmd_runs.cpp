@@ -1,6 +1,7 @@
 // `wattcast runs`, `show` and `export`: what the run store holds.
 
 #include <ctime>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "cli/run_output.h"
 #include "cluster/job_summary.h"
 #include "monitor/run_summary.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 #include "store/postgres_store.h"
 
@@ -44,12 +46,18 @@ std::string job_label(const RunRecord& run) {
 
 void list_runs(const StoreOption& options) {
   auto store = open_existing_store(options.store);
-  TextTable table({"run", "started", "duration_s", "exit", "job", "command"});
+  // The job's own tags are in the job column already.
+  static const std::set<std::string> kJobTags = {"job", "role", "rank", "local_rank", "world_size", "ranks"};
+  TextTable table({"run", "started", "duration", "exit", "job", "tags", "command"});
   for (const auto& run : unwrap(store->runs())) {
-    table.add_row({std::to_string(run.id), local_time(run.start_s), run.end_s ? fmt::format("{:.1f}", *run.end_s - run.start_s) : "running",
-                   run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run), run.command});
+    std::map<std::string, std::string> tags;
+    for (const auto& [key, value] : run.tags) {
+      if (!kJobTags.count(key)) tags[key] = value;
+    }
+    table.add_row({std::to_string(run.id), local_time(run.start_s), run.end_s ? human_duration(*run.end_s - run.start_s) : "running",
+                   run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run), tags.empty() ? "-" : tags_text(tags), run.command});
   }
-  emit(table.render(), "");
+  emit(table.render(terminal_width()), "");
 }
 
 struct ShowOptions : StoreOption {

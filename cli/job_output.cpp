@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/output.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 
 namespace wattcast::cli {
@@ -28,7 +30,7 @@ std::string join(const std::vector<int64_t>& values) {
 
 std::string metrics_text(const std::map<std::string, double>& metrics) {
   std::string out;
-  for (const auto& [k, v] : metrics) out += fmt::format("{}{}={:.4g}", out.empty() ? "" : " ", k, v);
+  for (const auto& [k, v] : metrics) out += fmt::format("{}{}={}", out.empty() ? "" : " ", k, plain_number(v));
   return out;
 }
 
@@ -43,31 +45,32 @@ std::string render_job_summary(const JobSummary& s) {
   std::string out = fmt::format("wattcast job {}: {} node{}, {} rank run{}", s.job, s.nodes.size(), s.nodes.size() == 1 ? "" : "s", s.ranks.size(),
                                 s.ranks.size() == 1 ? "" : "s");
   if (s.world_size) out += fmt::format(" (world size {})", *s.world_size);
-  out += fmt::format(", {:.1f} s\nenergy {:.6g} kWh ({:.4g} kJ), CO2e {:.4g} g\n", s.end_s - s.start_s, s.energy_j / 3.6e6, s.energy_j / 1000, s.co2e_g);
+  out += fmt::format("\nenergy {} ({}), CO2e {}, duration {}\n", human_energy(s.energy_j), human_energy_wh(s.energy_j), human_co2e(s.co2e_g),
+                     human_duration(s.end_s - s.start_s));
 
-  TextTable nodes({"host", "node_runs", "ranks", "gpus", "duration_s", "energy_kj", "co2e_g"});
+  TextTable nodes({"host", "node_runs", "ranks", "gpus", "duration", "energy", "co2e"});
   for (const auto& n : s.nodes) {
-    nodes.add_row({n.host, join(n.node_runs), join(n.ranks), std::to_string(n.gpus), n.node_runs.empty() ? "-" : fmt::format("{:.1f}", n.end_s - n.start_s),
-                   n.node_runs.empty() ? "-" : fmt::format("{:.4g}", n.energy_j / 1000), n.node_runs.empty() ? "-" : fmt::format("{:.4g}", n.co2e_g)});
+    nodes.add_row({n.host, join(n.node_runs), join(n.ranks), std::to_string(n.gpus), n.node_runs.empty() ? "-" : human_duration(n.end_s - n.start_s),
+                   n.node_runs.empty() ? "-" : human_energy(n.energy_j), n.node_runs.empty() ? "-" : human_co2e(n.co2e_g)});
   }
-  out += '\n' + nodes.render();
+  out += '\n' + nodes.render(terminal_width());
 
-  TextTable devices({"host", "device", "uuid", "run", "energy_kj", "mean_power_w", "figure"});
+  TextTable devices({"host", "device", "uuid", "run", "energy", "mean_power", "figure"});
   for (const auto& d : s.devices) {
     devices.add_row({d.host, device_name(d), d.device.device.info.uuid.empty() ? "-" : d.device.device.info.uuid, std::to_string(d.run_id),
-                     fmt::format("{:.4g}", d.device.energy_j / 1000), fmt::format("{:.1f}", d.device.mean_power_w),
+                     human_energy(d.device.energy_j), human_power(d.device.mean_power_w),
                      provenance_name(d.device.device.info.provenance)});
   }
-  if (!s.devices.empty()) out += '\n' + devices.render();
+  if (!s.devices.empty()) out += '\n' + devices.render(terminal_width());
 
   if (!s.epochs.empty()) {
-    TextTable epochs({"epoch", "duration_s", "energy_kj", "mean_power_w", "ranks", "metrics"});
+    TextTable epochs({"epoch", "duration", "energy", "mean_power", "ranks", "metrics"});
     for (const auto& e : s.epochs) {
       const double duration_s = e.end_s - e.start_s;
-      epochs.add_row({std::to_string(e.epoch), fmt::format("{:.2f}", duration_s), fmt::format("{:.4g}", e.energy_j / 1000),
-                      fmt::format("{:.1f}", duration_s > 0 ? e.energy_j / duration_s : 0), std::to_string(e.ranks_reporting), metrics_text(e.metrics)});
+      epochs.add_row({std::to_string(e.epoch), human_duration(duration_s), human_energy(e.energy_j),
+                      human_power(duration_s > 0 ? e.energy_j / duration_s : 0), std::to_string(e.ranks_reporting), metrics_text(e.metrics)});
     }
-    out += '\n' + epochs.render();
+    out += '\n' + epochs.render(terminal_width());
   }
 
   TextTable ranks({"rank", "host", "run", "role", "exit", "end"});
@@ -75,7 +78,7 @@ std::string render_job_summary(const JobSummary& s) {
     ranks.add_row({r.rank ? std::to_string(*r.rank) : "?", r.host, std::to_string(r.run_id), r.node_monitor ? "node" : "rank",
                    r.exit_code ? std::to_string(*r.exit_code) : "-", r.end_reason.empty() ? "running" : r.end_reason});
   }
-  out += '\n' + ranks.render();
+  out += '\n' + ranks.render(terminal_width());
   for (const auto& w : s.warnings) out += "warning: " + w + "\n";
   return out;
 }

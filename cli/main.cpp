@@ -7,6 +7,7 @@
 
 #include "cli/cli_error.h"
 #include "cli/commands.h"
+#include "cli/parse_errors.h"
 #include "cli/workspace.h"
 
 #ifndef WATTCAST_VERSION
@@ -53,7 +54,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "wattcast: error: %s (see 'wattcast --help')\n", e.what());
+    std::fprintf(stderr, "wattcast: error: %s\n", plain_parse_error(e, app).c_str());
     return kExitBadInput;
   } catch (const CliError& e) {
     // An empty message carries a measured command's own exit code through.

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include "cli/cli_error.h"
+#include "cli/output.h"
+#include "core/human_numbers.h"
 #include "report/text_table.h"
 #include "store/open_store.h"
 
@@ -25,55 +27,63 @@ std::unique_ptr<RunStore> open_existing_store(const std::string& location) {
   return unwrap(open_store(location));
 }
 
+std::string tags_text(const std::map<std::string, std::string>& tags) {
+  std::string text;
+  for (const auto& [key, value] : tags) text += (text.empty() ? "" : " ") + key + "=" + value;
+  return text;
+}
+
 std::string render_summary(const RunSummary& s) {
-  std::string out = fmt::format("wattcast run {}: {} ({}", s.run.id, s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
+  // What a person asks first: how much energy, how much CO2e, how long.
+  std::string out = fmt::format("wattcast run {}: {} ({}), {} CO2e, {}\n", s.run.id, human_energy(s.energy_j), human_energy_wh(s.energy_j),
+                                human_co2e(s.co2e_g), human_duration(s.duration_s));
+  out += fmt::format("command: {} ({}", s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
   if (s.run.exit_code) out += fmt::format(", exit code {}", *s.run.exit_code);
-  out += fmt::format(")\nduration {:.1f} s, energy {:.6g} kWh ({:.4g} kJ), mean power {:.1f} W\n", s.duration_s, s.energy_j / 3.6e6,
-                     s.energy_j / 1000, s.mean_power_w);
-  TextTable components({"component", "energy_kj", "share", "figure"});
+  out += fmt::format("); mean power {}\n", human_power(s.mean_power_w));
+  if (!s.run.tags.empty()) out += "tags: " + tags_text(s.run.tags) + "\n";
+  TextTable components({"component", "energy", "share", "figure"});
   for (const auto& [kind, energy] : s.energy_by_kind_j) {
-    components.add_row({kind, fmt::format("{:.4g}", energy / 1000), fmt::format("{:.0f}%", s.energy_j > 0 ? 100 * energy / s.energy_j : 0),
+    components.add_row({kind, human_energy(energy), fmt::format("{:.0f}%", s.energy_j > 0 ? 100 * energy / s.energy_j : 0),
                         s.modelled_by_kind.at(kind) ? "modelled" : "measured"});
   }
   out += '\n';
-  out += components.render();
-  TextTable devices({"device", "sensor", "samples", "energy_kj", "mean_power_w", "figure"});
+  out += components.render(terminal_width());
+  TextTable devices({"device", "sensor", "samples", "energy", "mean_power", "figure"});
   for (const auto& d : s.devices) {
     std::string figure = provenance_name(d.device.info.provenance);
     if (d.from_counter) figure += " (energy counter)";
     if (d.peak_rss_bytes) {
-      figure = fmt::format("cpu {:.1f} s, peak rss {:.0f} MB", d.cpu_time_s.value_or(0), *d.peak_rss_bytes / 1e6);
+      figure = fmt::format("cpu {}, peak rss {} MB", human_duration(d.cpu_time_s.value_or(0)), plain_number(*d.peak_rss_bytes / 1e6, 3));
     }
     devices.add_row({d.device.info.kind + " " + d.device.info.name, d.device.sensor, std::to_string(d.samples),
-                     d.peak_rss_bytes ? "-" : fmt::format("{:.4g}", d.energy_j / 1000), d.peak_rss_bytes ? "-" : fmt::format("{:.1f}", d.mean_power_w),
+                     d.peak_rss_bytes ? "-" : human_energy(d.energy_j), d.peak_rss_bytes ? "-" : human_power(d.mean_power_w),
                      figure});
   }
   out += '\n';
-  out += devices.render();
+  out += devices.render(terminal_width());
   for (const auto& d : s.devices) {
     if (!d.device.info.note.empty()) out += fmt::format("note: {} {}: {}\n", d.device.info.kind, d.device.info.name, d.device.info.note);
   }
   if (!s.epochs.empty()) {
-    TextTable epochs({"epoch", "duration_s", "energy_kj", "mean_power_w", "metrics"});
+    TextTable epochs({"epoch", "duration", "energy", "mean_power", "metrics"});
     for (const auto& e : s.epochs) {
       std::string metrics;
-      for (const auto& [k, v] : e.metrics) metrics += fmt::format("{}{}={:.4g}", metrics.empty() ? "" : " ", k, v);
-      epochs.add_row({std::to_string(e.epoch), fmt::format("{:.2f}", e.end_s - e.start_s), fmt::format("{:.4g}", e.energy_j / 1000),
-                      fmt::format("{:.1f}", e.mean_power_w), metrics});
+      for (const auto& [k, v] : e.metrics) metrics += fmt::format("{}{}={}", metrics.empty() ? "" : " ", k, plain_number(v));
+      epochs.add_row({std::to_string(e.epoch), human_duration(e.end_s - e.start_s), human_energy(e.energy_j), human_power(e.mean_power_w), metrics});
     }
     out += '\n';
-    out += epochs.render();
+    out += epochs.render(terminal_width());
   }
   if (const auto& p = s.last_projection) {
-    out += fmt::format("\nprojected after epoch {} of {} ({}): {:.4g} kJ, 90% interval {:.4g}-{:.4g} kJ", p->after_epoch, p->total_epochs,
-                       p->detector, p->energy_j / 1000, p->low_j / 1000, p->high_j / 1000);
+    out += fmt::format("\nprojected after epoch {} of {} ({}): {}, 90% interval {} to {}", p->after_epoch, p->total_epochs, p->detector,
+                       human_energy(p->energy_j), human_energy(p->low_j), human_energy(p->high_j));
     if (s.run.end_s && p->total_epochs == static_cast<int>(s.epochs.size()) && s.energy_j > 0) {
-      out += fmt::format("; measured {:.4g} kJ ({:+.1f}%)", s.energy_j / 1000, 100 * (p->energy_j / s.energy_j - 1));
+      out += fmt::format("; measured {} ({:+.1f}%)", human_energy(s.energy_j), 100 * (p->energy_j / s.energy_j - 1));
     }
     out += "\n";
   }
-  out += fmt::format("\nCO2e {:.4g} g ({}, {:g} gCO2e/kWh, PUE {:g})\n", s.co2e_g, s.location.empty() ? "location unknown" : s.location,
-                     s.g_co2e_per_kwh, s.pue);
+  out += fmt::format("\nCO2e {} ({}, {} gCO2e/kWh, PUE {})\n", human_co2e(s.co2e_g), s.location.empty() ? "location unknown" : s.location,
+                     plain_number(s.g_co2e_per_kwh), plain_number(s.pue));
   return out;
 }
 
@@ -94,9 +104,9 @@ std::string render_hf_card(const RunSummary& s) {
   }
   const auto type = s.run.tags.find("training_type");
   return fmt::format(
-      "co2_eq_emissions:\n  emissions: {:.6g}\n  source: \"{}\"\n  training_type: \"{}\"\n  geographical_location: \"{}\"\n"
+      "co2_eq_emissions:\n  emissions: {}\n  source: \"{}\"\n  training_type: \"{}\"\n  geographical_location: \"{}\"\n"
       "  hardware_used: \"{}\"\n",
-      s.co2e_g, source, type != s.run.tags.end() ? type->second : "pre-training", s.location.empty() ? "unknown" : s.location,
+      plain_number(s.co2e_g, 6), source, type != s.run.tags.end() ? type->second : "pre-training", s.location.empty() ? "unknown" : s.location,
       hardware.empty() ? "CPU" : hardware);
 }
 

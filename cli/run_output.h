@@ -2,6 +2,7 @@
 // Text for a measured run: the summary `measure` prints at exit and `show` prints later, and the
 // Hugging Face model-card block.
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -11,6 +12,8 @@
 namespace wattcast::cli {
 
 std::string render_summary(const RunSummary& summary);
+// "model=resnet50 optimizer=adam": a run's tags as they were given to --tag.
+std::string tags_text(const std::map<std::string, std::string>& tags);
 // The `co2_eq_emissions` block of a Hugging Face model card (YAML front matter).
 std::string render_hf_card(const RunSummary& summary);
 std::string default_store_path();

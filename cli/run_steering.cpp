@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_error.h"
+#include "core/human_numbers.h"
 
 namespace wattcast::cli {
 
@@ -17,15 +18,15 @@ std::optional<EnergyBudget> budget_from(const SteeringOptions& o, const CarbonCo
   if (o.on_budget != "warn" && o.on_budget != "stop") throw CliError("--on-budget: expected warn or stop, got '" + o.on_budget + "'");
   if (given == 0 && o.on_budget == "stop") throw CliError("--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)");
   if (given == 0) return std::nullopt;
-  for (const auto& value : {o.budget_kj, o.budget_kwh, o.budget_gco2}) {
-    if (value && !(*value > 0)) throw CliError("energy budget: must be positive");
+  for (const auto& [value, flag] : {std::pair{o.budget_kj, "--budget-kj"}, std::pair{o.budget_kwh, "--budget-kwh"}, std::pair{o.budget_gco2, "--budget-gco2"}}) {
+    if (value && !(*value > 0)) throw CliError(std::string(flag) + ": must be positive, got " + plain_number(*value));
   }
-  if (o.budget_kj) return EnergyBudget{*o.budget_kj * 1e3, fmt::format("{:g} kJ", *o.budget_kj)};
-  if (o.budget_kwh) return EnergyBudget{*o.budget_kwh * 3.6e6, fmt::format("{:g} kWh", *o.budget_kwh)};
+  if (o.budget_kj) return EnergyBudget{*o.budget_kj * 1e3, plain_number(*o.budget_kj) + " kJ"};
+  if (o.budget_kwh) return EnergyBudget{*o.budget_kwh * 3.6e6, plain_number(*o.budget_kwh) + " kWh"};
   if (!(carbon.g_co2e_per_kwh > 0)) throw CliError("--budget-gco2: the location's carbon intensity is 0; give an energy budget instead");
   // The energy whose emissions (x PUE x intensity) reach the budget.
   return EnergyBudget{*o.budget_gco2 / (carbon.g_co2e_per_kwh * carbon.pue) * 3.6e6,
-                      fmt::format("{:g} gCO2e ({})", *o.budget_gco2, carbon.label)};
+                      fmt::format("{} gCO2e ({})", plain_number(*o.budget_gco2), carbon.label)};
 }
 
 LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carbon) {
@@ -89,8 +90,8 @@ void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const
 void RunSteering::early_stopping_requested(const Marker& marker) {
   helper_seen_ = true;
   projector_.set_early_stopping(GainPerEnergyRule{marker.name, !marker.lower_is_better, marker.min_gain_per_kj.value_or(0)});
-  messages_.push_back(fmt::format("energy-aware early stopping asked by the training code: metric {}, stop below {:g} per kJ",
-                                  marker.name.empty() ? "(first reported)" : marker.name, marker.min_gain_per_kj.value_or(0)));
+  messages_.push_back(fmt::format("energy-aware early stopping asked by the training code: metric {}, stop below {} per kJ",
+                                  marker.name.empty() ? "(first reported)" : marker.name, plain_number(marker.min_gain_per_kj.value_or(0))));
 }
 
 void RunSteering::finished(const EpochRecord& epoch, double t_s, double energy_so_far_j) {
@@ -152,7 +153,7 @@ void RunSteering::ask_to_stop(const std::string& reason, double now_s) {
 void RunSteering::tick(double now_s, double energy_so_far_j) {
   act_on(projector_.energy_so_far(energy_so_far_j), now_s);
   if (interrupted_at_s_ && !terminated_ && now_s - *interrupted_at_s_ >= options_.stop_grace_s) {
-    messages_.push_back(fmt::format("the command ignored SIGINT for {:g} s: sending SIGTERM", options_.stop_grace_s));
+    messages_.push_back(fmt::format("the command ignored SIGINT for {}: sending SIGTERM", human_duration(options_.stop_grace_s)));
     channel_.signal_command(SIGTERM);
     terminated_ = true;
   }
@@ -161,7 +162,7 @@ void RunSteering::tick(double now_s, double energy_so_far_j) {
 std::string RunSteering::live_status() const {
   const auto& p = projector_.latest_projection();
   if (!p) return "";
-  return fmt::format("proj {:.3g} kJ ({:.3g}-{:.3g})", p->energy_j / 1000, p->low_j / 1000, p->high_j / 1000);
+  return fmt::format("proj {} ({} to {})", human_energy(p->energy_j), human_energy(p->low_j), human_energy(p->high_j));
 }
 
 std::vector<std::string> RunSteering::take_messages() { return std::exchange(messages_, {}); }

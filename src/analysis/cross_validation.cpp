@@ -69,6 +69,11 @@ Result<std::vector<MethodScores>> cross_validate(const std::vector<MeasuredRun>&
   const std::vector<int> folds = assign_folds(runs, settings, &fold_count);
   if (fold_count < 2) return Error{"cross-validation needs at least two folds (configurations, GPUs or data sets)"};
 
+  int total = 0, done = 0;
+  for (const auto& method : methods) total += is_fitted_method(method) ? fold_count : 1;
+  auto step_done = [&] {
+    if (settings.progress) settings.progress(++done, total);
+  };
   std::vector<MethodScores> scores;
   for (const auto& method : methods) {
     Accumulators acc;
@@ -76,10 +81,14 @@ Result<std::vector<MethodScores>> cross_validate(const std::vector<MeasuredRun>&
       for (int fold = 0; fold < fold_count; ++fold) {
         std::vector<MeasuredRun> train, test;
         for (size_t i = 0; i < runs.size(); ++i) (folds[i] == fold ? test : train).push_back(runs[i]);
-        if (test.empty()) continue;
+        if (test.empty()) {
+          step_done();
+          continue;
+        }
         auto model = fit_model(method, train, settings.fit);
         if (!model) return model.error();
         for (const auto& run : test) score((*model)->predict(run.config), run, acc);
+        step_done();
       }
     } else {
       for (const auto& run : runs) {
@@ -88,6 +97,7 @@ Result<std::vector<MethodScores>> cross_validate(const std::vector<MeasuredRun>&
         if (!estimator) return Error{"unknown method '" + method + "'"};
         score(estimator->predict(run.config), run, acc);
       }
+      step_done();
     }
     MethodScores s{method, acc.power.finish(), acc.energy.finish(), std::nullopt};
     if (!given_duration(method)) s.epoch_time_s = acc.time.finish();

@@ -8,6 +8,7 @@
 //          data never saw;
 //  source: leave one data set out (the study's, Zeus's, the H200's).
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,8 @@ struct CvSettings {
   int folds = 5;  // rows mode
   unsigned seed = 0;
   FitOptions fit;
+  // Steps done of all steps (a fit per fold and fitted method, one per other method), when set.
+  std::function<void(int done, int total)> progress;
 };
 
 struct MethodScores {

@@ -42,7 +42,9 @@ Result<CarbonCatalog> CarbonCatalog::load(const std::string& data_dir) {
   for (const auto& row : grid->rows()) {
     auto intensity = row.number("g_co2e_per_kwh");
     if (!intensity) return intensity.error();
-    catalog.locations_.push_back({row.text("code"), row.text("name"), row.text("kind"), *intensity, row.text("source")});
+    // Green Algorithms names its world average "Any, Any"; a person reads "world average".
+    const std::string name = row.text("code") == "WORLD" ? "world average" : row.text("name");
+    catalog.locations_.push_back({row.text("code"), name, row.text("kind"), *intensity, row.text("source")});
   }
 
   auto cloud = CsvTable::read_file(data_dir + "/cloud_regions.csv");

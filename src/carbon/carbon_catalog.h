@@ -29,7 +29,7 @@ struct CloudRegion {
 
 // Where the energy is drawn: the carbon intensity to apply and the facility overhead.
 struct CarbonContext {
-  std::string label = "WORLD (world average)";
+  std::string label = "world average";
   double g_co2e_per_kwh = 475.0;
   double pue = 1.0;
   std::string pue_source = "default 1.0: energy at the device, no facility overhead";

@@ -1,5 +1,7 @@
 #include "core/csv.h"
 
+#include "core/file_input.h"
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -128,11 +130,9 @@ Result<std::vector<RawRecord>> split_records(std::string_view content, const std
 }  // namespace
 
 Result<CsvTable> CsvTable::read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::in_file(path, "cannot open file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), path);
+  auto content = read_input_file(path);
+  if (!content) return content.error();
+  return parse(*content, path);
 }
 
 Result<CsvTable> CsvTable::parse(std::string_view content, const std::string& source_name) {

@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
+#include "core/human_numbers.h"
 #include "core/csv.h"
+#include "core/file_input.h"
 #include "core/toml_value.h"
 
 namespace wattcast {
@@ -33,12 +35,11 @@ const RequestValue* EstimateRequest::find(const std::string& key) const {
 
 Error EstimateRequest::error(const std::string& key, const std::string& what) const {
   const RequestValue* value = find(key);
-  if (value == nullptr) return Error{"missing " + key + ": " + what};
-  if (value->file.empty()) {
-    std::string flag = key;
-    std::replace(flag.begin(), flag.end(), '_', '-');
-    return Error{"--" + flag + ": " + what};
-  }
+  std::string flag = key;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  // A missing value is named as the user would give it: the flag, or the key in a --config file.
+  if (value == nullptr) return Error{"--" + flag + ": " + what + " (or " + key + " in a --config file)"};
+  if (value->file.empty()) return Error{"--" + flag + ": " + what};
   return Error::at(value->file, value->line, key, what);
 }
 
@@ -47,12 +48,6 @@ namespace {
 bool is_known_key(const std::string& key) {
   const auto& keys = EstimateRequest::known_keys();
   return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-std::string read_all(std::ifstream& in) {
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 int line_of_offset(const std::string& content, size_t offset) {
@@ -107,9 +102,9 @@ Result<EstimateRequest> parse_json(const std::string& path, const std::string& c
 }  // namespace
 
 Result<EstimateRequest> EstimateRequest::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::in_file(path, "cannot open file");
-  const std::string content = read_all(in);
+  auto read = read_input_file(path);
+  if (!read) return read.error();
+  const std::string& content = *read;
   const auto first = content.find_first_not_of(" \t\r\n");
   const bool json = (path.size() >= 5 && path.substr(path.size() - 5) == ".json") || (first != std::string::npos && content[first] == '{');
   return json ? parse_json(path, content) : parse_toml(path, content);
@@ -197,13 +192,13 @@ Result<GpuSpec> resolve_gpu(const EstimateRequest& request, const GpuCatalog& ca
 Result<CarbonContext> resolve_carbon(const EstimateRequest& request, const CarbonCatalog& catalog) {
   CarbonContext carbon;
   const GridLocation& world = catalog.world();
-  carbon.label = world.code + " (" + world.name + ")";
+  carbon.label = world.name;
   carbon.g_co2e_per_kwh = world.g_co2e_per_kwh;
   if (request.find("region") && request.find("cloud")) return request.error("cloud", "give either a region or a cloud region, not both");
   if (const RequestValue* region = request.find("region")) {
     auto location = catalog.resolve_location(region->text);
     if (!location) return request.error("region", location.error().message);
-    carbon.label = location->code + " (" + location->name + ")";
+    carbon.label = location->code == world.code ? world.name : location->code + " (" + location->name + ")";
     carbon.g_co2e_per_kwh = location->g_co2e_per_kwh;
   }
   if (const RequestValue* cloud = request.find("cloud")) {
@@ -232,22 +227,30 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
   if (!gpu) return gpu.error();
   config.gpu = *gpu;
 
+  // Counts are whole; every figure has a bound past which it is a typo, not a training run.
   struct NumberField {
     const char* key;
     double* target;
+    bool whole;
+    double max;
   };
-  for (auto [key, target] : {NumberField{"batch_size", &config.batch_size}, NumberField{"input_size", &config.input_size},
-                             NumberField{"train_samples", &config.train_samples}, NumberField{"val_samples", &config.val_samples},
-                             NumberField{"epochs", &config.epochs}, NumberField{"ram_gb", &config.total_ram_gb}}) {
+  for (auto [key, target, whole, max] : {NumberField{"batch_size", &config.batch_size, true, 1e7}, NumberField{"input_size", &config.input_size, true, 1e6},
+                                         NumberField{"train_samples", &config.train_samples, true, 1e13},
+                                         NumberField{"val_samples", &config.val_samples, true, 1e13}, NumberField{"epochs", &config.epochs, true, 1e6},
+                                         NumberField{"ram_gb", &config.total_ram_gb, false, 1e6}}) {
     auto value = positive_number(request, key);
     if (!value) return value.error();
+    const std::string& text = request.find(key)->text;
+    if (whole && *value != std::floor(*value)) return request.error(key, "expected a whole number, got '" + text + "'");
+    if (*value > max) return request.error(key, fmt::format("at most {}, got '{}'", plain_number(max), text));
     *target = *value;
   }
 
   auto gpus = optional_positive(request, "gpus");
   if (!gpus) return gpus.error();
   if (*gpus) {
-    if (**gpus != std::floor(**gpus)) return request.error("gpus", "must be a whole number");
+    if (**gpus != std::floor(**gpus)) return request.error("gpus", "expected a whole number, got '" + request.find("gpus")->text + "'");
+    if (**gpus > 1e5) return request.error("gpus", "at most 100000, got '" + request.find("gpus")->text + "'");
     config.gpu_count = static_cast<int>(**gpus);
   }
 
@@ -263,7 +266,7 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
     config.activation_bytes = workload->activation_bytes;
     config.parameters = workload->parameters;
     resolved.gflops_source = catalogs.architectures.measured(arch->text, config.input_size)
-                                 ? fmt::format("{} at {:g} px, the study's TensorFlow profile", arch->text, config.input_size)
+                                 ? fmt::format("{} at {} px, the study's TensorFlow profile", arch->text, plain_number(config.input_size))
                                  : fmt::format("{} scaled by input area from the nearest size the study profiled", arch->text);
   } else {
     if (!request.find("gflops")) return request.error("gflops", "is required (forward-pass GFLOPs at batch 1), or give --arch");
@@ -288,7 +291,7 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
   if (!limit) return limit.error();
   if (*limit) {
     if (**limit > config.gpu.tdp_w) {
-      return request.error("power_limit", fmt::format("{:g} W is above the {}'s default limit of {:g} W", **limit, config.gpu.name, config.gpu.tdp_w));
+      return request.error("power_limit", fmt::format("{} W is above the {}'s default limit of {} W", plain_number(**limit), config.gpu.name, plain_number(config.gpu.tdp_w)));
     }
     if (**limit < config.gpu.tdp_w) config.power_limit_w = **limit;
   }

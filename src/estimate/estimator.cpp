@@ -2,14 +2,16 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
+
 namespace wattcast {
 
 std::string Extrapolation::describe() const {
   const std::string suffix = grade.empty() ? "" : " (" + grade + ")";
   if (value > fitted_max) {
-    return fmt::format("{} = {:g} is {:.2f}x the fitted maximum {:g}{}", feature, value, value / fitted_max, fitted_max, suffix);
+    return fmt::format("{} = {} is {:.2f}x the fitted maximum {}{}", feature, plain_number(value), value / fitted_max, plain_number(fitted_max), suffix);
   }
-  return fmt::format("{} = {:g} is {:.2f}x below the fitted minimum {:g}{}", feature, value, fitted_min / value, fitted_min, suffix);
+  return fmt::format("{} = {} is {:.2f}x below the fitted minimum {}{}", feature, plain_number(value), fitted_min / value, plain_number(fitted_min), suffix);
 }
 
 EpochPrediction from_power_and_time(double avg_power_w, double epoch_time_s) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/file_input.h"
 #include "estimate/pre_paper_model.h"
 #include "estimate/roofline_model.h"
 #include "estimate/wattcast_model.h"
@@ -57,15 +58,13 @@ Result<std::unique_ptr<FittedModel>> model_from_json(const nlohmann::json& json)
 }
 
 Result<std::unique_ptr<FittedModel>> load_model_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::in_file(path, "cannot open model file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
+  auto read = read_input_file(path);
+  if (!read) return read.error();
   nlohmann::json json;
   try {
-    json = nlohmann::json::parse(buffer.str());
+    json = nlohmann::json::parse(*read);
   } catch (const nlohmann::json::parse_error& e) {
-    const std::string content = buffer.str();
+    const std::string& content = *read;
     const int line = 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<long>(std::min(e.byte, content.size())), '\n'));
     return Error::at(path, line, "", "malformed JSON");
   }

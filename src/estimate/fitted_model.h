@@ -1,6 +1,7 @@
 #pragma once
 // Models fitted to measured runs ("pre-paper", "wattcast"): fit, save, load.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ struct FitOptions {
   bool search_hyperparameters = false;
   int search_iterations = 60;
   unsigned seed = 0;
+  // Steps done of all steps, after each, when set: the search takes seconds.
+  std::function<void(int done, int total)> progress;
 };
 
 inline constexpr const char* kDefaultMethod = "wattcast";

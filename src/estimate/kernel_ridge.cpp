@@ -113,6 +113,7 @@ KernelRidgeParams search_kernel_ridge(const Eigen::MatrixXd& x, const Eigen::Vec
       best_score = score;
       best = candidate;
     }
+    if (settings.progress) settings.progress(iteration + 1, settings.iterations);
   }
   return best;
 }

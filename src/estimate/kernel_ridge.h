@@ -2,6 +2,8 @@
 // Kernel ridge regression with an RBF kernel on standardized inputs, as scikit-learn's
 // StandardScaler + KernelRidge(kernel="rbf") compute it. Used by the study's PRE model.
 
+#include <functional>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <Eigen/Dense>
@@ -44,6 +46,7 @@ struct SearchSettings {
   int folds = 5;
   unsigned seed = 0;
   double exponential_scale = 0.01;  // the study drew alpha and gamma from Exponential(scale 0.01)
+  std::function<void(int done, int total)> progress;  // after each candidate, when set
 };
 
 // Randomized search over alpha and gamma with k-fold cross-validation, scored by mean R^2 as

@@ -27,7 +27,11 @@ PrePaperModel PrePaperModel::fit(const std::vector<MeasuredRun>& runs, const Fit
     SearchSettings settings;
     settings.iterations = options.search_iterations;
     settings.seed = options.seed;
+    // Two searches, one after the other: the progress counts both.
+    const int total = 2 * options.search_iterations;
+    if (options.progress) settings.progress = [&](int done, int) { options.progress(done, total); };
     power_params = search_kernel_ridge(x, power, settings);
+    if (options.progress) settings.progress = [&](int done, int) { options.progress(options.search_iterations + done, total); };
     energy_params = search_kernel_ridge(x, energy_kj, settings);
   }
   std::vector<std::array<double, 2>> gpus;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
+
 namespace wattcast {
 
 namespace {
@@ -14,7 +16,7 @@ constexpr double kAssumedBoostClockHz = 1.5e9;
 double fp32_tflops(const GpuSpec& gpu, std::vector<std::string>& assumptions) {
   if (gpu.fp32_tflops) return *gpu.fp32_tflops;
   const double tflops = 2.0 * gpu.cuda_cores * kAssumedBoostClockHz / 1e12;
-  assumptions.push_back(fmt::format("FP32 peak assumed {:.3g} TFLOPS (2 FLOPs per core per cycle at 1.5 GHz)", tflops));
+  assumptions.push_back(fmt::format("FP32 peak assumed {} TFLOPS (2 FLOPs per core per cycle at 1.5 GHz)", plain_number(tflops, 3)));
   return tflops;
 }
 
@@ -47,8 +49,8 @@ GpuBounds gpu_bounds(const TrainingConfig& config) {
     b.bandwidth_bytes_per_s = *gpu.memory_bandwidth_gbs * 1e9;
   } else {
     b.bandwidth_bytes_per_s = fp32 * 1e12 / kAssumedFlopsPerByte;
-    b.assumptions.push_back(fmt::format("memory bandwidth assumed {:.3g} GB/s (FP32 peak / {:g} FLOPs per byte)",
-                                        b.bandwidth_bytes_per_s / 1e9, kAssumedFlopsPerByte));
+    b.assumptions.push_back(fmt::format("memory bandwidth assumed {} GB/s (FP32 peak / {} FLOPs per byte)",
+                                        plain_number(b.bandwidth_bytes_per_s / 1e9, 3), plain_number(kAssumedFlopsPerByte)));
   }
   b.tdp_w = gpu.tdp_w;
   b.limit_w = config.power_limit_w ? std::min(*config.power_limit_w, gpu.tdp_w) : gpu.tdp_w;
@@ -56,7 +58,7 @@ GpuBounds gpu_bounds(const TrainingConfig& config) {
     b.idle_w = *gpu.idle_w;
   } else {
     b.idle_w = kAssumedIdleShareOfTdp * gpu.tdp_w;
-    b.assumptions.push_back(fmt::format("idle power assumed {:.3g} W (a tenth of the board's {:g} W)", b.idle_w, gpu.tdp_w));
+    b.assumptions.push_back(fmt::format("idle power assumed {} W (a tenth of the board's {} W)", plain_number(b.idle_w, 3), plain_number(gpu.tdp_w)));
   }
   // A cap at or below idle leaves nothing to share out; keep the model defined.
   b.idle_w = std::min(b.idle_w, 0.9 * b.limit_w);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/csv.h"
+#include "stats/input_checks.h"
 
 namespace wattcast {
 
@@ -34,6 +35,20 @@ std::string configuration_of(const RunRecord& run) {
     if (!kBookkeepingTags.count(key)) out += (out.empty() ? "" : " ") + key + "=" + value;
   }
   return out.empty() ? "(untagged)" : out;
+}
+
+// The statistics name their test in their messages; a note that names it already says it once.
+std::string reason(const std::string& message, const std::string& test) {
+  const std::string prefix = test + ": ";
+  return message.rfind(prefix, 0) == 0 ? message.substr(prefix.size()) : message;
+}
+
+// A metric the run reported, or a tag that reads as a number (batch_size=32): factor levels that
+// are numbers can be correlated.
+std::optional<double> numeric_value(const RunMetrics& run, const std::string& name) {
+  if (auto value = run.values.find(name); value != run.values.end()) return value->second;
+  if (auto tag = run.run.tags.find(name); tag != run.run.tags.end()) return parse_finite_double(tag->second);
+  return std::nullopt;
 }
 
 double median_of(std::vector<double> values) {
@@ -83,14 +98,14 @@ Result<Comparison> compare_runs(const std::vector<RunMetrics>& runs, const std::
     if (auto sw = stats::shapiro_wilk(g.values)) {
       g.shapiro_wilk = *sw;
     } else {
-      c.skipped.push_back("Shapiro-Wilk, " + factor + "=" + g.level + ": " + sw.error().message);
+      c.skipped.push_back("Shapiro-Wilk, " + factor + "=" + g.level + ": " + reason(sw.error().message, "Shapiro-Wilk"));
     }
   }
   auto keep = [&](auto result, auto& slot, const char* test) {
     if (result) {
       slot = *result;
     } else {
-      c.skipped.push_back(std::string(test) + ": " + result.error().message);
+      c.skipped.push_back(std::string(test) + ": " + reason(result.error().message, test));
     }
   };
   if (groups.size() < 2) {
@@ -100,7 +115,15 @@ Result<Comparison> compare_runs(const std::vector<RunMetrics>& runs, const std::
   keep(stats::levene(groups, names), c.levene, "Levene");
   keep(stats::kruskal_wallis(groups, names), c.kruskal_wallis, "Kruskal-Wallis");
   keep(stats::dunn(groups, names), c.dunn, "Dunn");
-  if (groups.size() == 2) keep(stats::mann_whitney(groups[0], groups[1]), c.mann_whitney, "Mann-Whitney U");
+  // Held to the group size Kruskal-Wallis needs, so that two groups of one value each are
+  // skipped by every test alike (a p of 1 from one value per group says nothing).
+  if (groups.size() == 2) {
+    if (Status sizes = stats::check_groups("Mann-Whitney U", groups, names, 2, stats::kKruskalMinGroupSize); !sizes) {
+      c.skipped.push_back("Mann-Whitney U: " + reason(sizes.error().message, "Mann-Whitney U"));
+    } else {
+      keep(stats::mann_whitney(groups[0], groups[1]), c.mann_whitney, "Mann-Whitney U");
+    }
+  }
   return c;
 }
 
@@ -111,16 +134,16 @@ Correlation correlate_runs(const std::vector<RunMetrics>& runs, const std::strin
   std::vector<double> xs, ys;
   for (const auto& run : runs) {
     if (!run.succeeded) continue;
-    auto a = run.values.find(x);
-    auto b = run.values.find(y);
-    if (a == run.values.end() || b == run.values.end()) continue;
-    xs.push_back(a->second);
-    ys.push_back(b->second);
+    const auto a = numeric_value(run, x);
+    const auto b = numeric_value(run, y);
+    if (!a || !b) continue;
+    xs.push_back(*a);
+    ys.push_back(*b);
   }
   if (auto s = stats::spearman(xs, ys)) {
     c.spearman = *s;
   } else {
-    c.skipped = fmt::format("Spearman ({} runs with both {} and {}): {}", xs.size(), x, y, s.error().message);
+    c.skipped = fmt::format("Spearman ({} runs with both {} and {}): {}", xs.size(), x, y, reason(s.error().message, "Spearman"));
   }
   return c;
 }

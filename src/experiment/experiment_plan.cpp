@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "core/human_numbers.h"
 #include "core/csv.h"
+#include "core/file_input.h"
 #include "core/toml_value.h"
 
 namespace wattcast {
@@ -53,7 +55,7 @@ Result<double> number(const std::string& path, const toml::node& node, const std
   const std::string text = toml_value_text(node);
   const auto value = parse_finite_double(text);
   if (!value) return Error::at(path, line_of(node), key, "expected a number, got '" + text + "'");
-  if (*value < min) return Error::at(path, line_of(node), key, fmt::format("must be at least {:g}", min));
+  if (*value < min) return Error::at(path, line_of(node), key, fmt::format("must be at least {}", plain_number(min)));
   return *value;
 }
 
@@ -71,9 +73,11 @@ std::string expand_template(const std::string& text, const std::map<std::string,
 }
 
 Result<ExperimentPlan> read_experiment_plan(const std::string& path) {
+  auto content = read_input_file(path);
+  if (!content) return content.error();
   toml::table table;
   try {
-    table = toml::parse_file(path);
+    table = toml::parse(*content, path);
   } catch (const toml::parse_error& e) {
     const int line = static_cast<int>(e.source().begin.line);
     return Error::at(path, line, "", std::string(e.description()));

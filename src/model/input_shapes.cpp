@@ -55,6 +55,12 @@ Status apply_input_shapes(onnx::GraphProto& graph, const InputShapeOptions& opti
     if (!input.type().has_tensor_type()) return Error::in_file(source, fmt::format("input '{}' is not a tensor", input.name()));
     auto& shape = *input.mutable_type()->mutable_tensor_type()->mutable_shape();
     if (auto given = options.shapes.find(input.name()); given != options.shapes.end()) {
+      // A shape of another rank would count nothing (no operator matches it), silently.
+      const int declared = input.type().tensor_type().has_shape() ? shape.dim_size() : 0;
+      if (declared > 0 && static_cast<size_t>(declared) != given->second.size()) {
+        return Error::in_file(source, fmt::format("--input {}: the model's input '{}' has {} dimensions, the shape given has {}", input.name(),
+                                                  input.name(), declared, given->second.size()));
+      }
       set_dims(shape, given->second);
       used.insert(input.name());
       continue;

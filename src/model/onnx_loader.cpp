@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
+#include "core/file_input.h"
 #include "model/checked_math.h"
 #include "model/shape_folding.h"
 #include "model/shape_inference.h"
@@ -169,11 +170,9 @@ Result<ModelGraph> load_onnx_bytes(const std::string& bytes, const std::string& 
 }
 
 Result<ModelGraph> load_onnx_file(const std::string& path, const InputShapeOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::in_file(path, "cannot open file");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_onnx_bytes(buffer.str(), path, options);
+  auto bytes = read_input_file(path);
+  if (!bytes) return bytes.error();
+  return load_onnx_bytes(*bytes, path, options);
 }
 
 }  // namespace wattcast

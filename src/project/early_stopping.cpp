@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
+
 namespace wattcast {
 
 namespace {
@@ -65,8 +67,8 @@ std::optional<GainPerEnergy> assess_gain_per_energy(const EpochTrace& seen, cons
   out.gain_per_kj = out.gain_per_epoch / out.epoch_energy_kj;
   out.stop = out.gain_per_kj < rule.min_gain_per_kj;
   if (out.stop) {
-    out.reason = fmt::format("early stop: {} improves by {:.3g} per kJ over the last {} epochs, below {:.3g} per kJ", metric,
-                             out.gain_per_kj, values.size(), rule.min_gain_per_kj);
+    out.reason = fmt::format("early stop: {} improves by {} per kJ over the last {} epochs, below {} per kJ", metric,
+                             plain_number(out.gain_per_kj, 3), values.size(), plain_number(rule.min_gain_per_kj, 3));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
 #include "analysis/fluss.h"
 #include "analysis/matrix_profile.h"
 
@@ -82,9 +83,12 @@ Result<FlussDetector::Segmentation> FlussDetector::segment(const EpochTrace& tra
     return Error{"FLUSS: the power trace is constant, so it has no regimes to segment"};
   }
   if (s.power_w.size() < 4 * s.window_points) {
-    return Error{fmt::format("FLUSS: the power trace has {} points of {:.3g} s, fewer than 4 windows of {} (epochs too short for the sampling)",
-                             s.power_w.size(), s.point_s, s.window_points)};
+    return Error{fmt::format("FLUSS: the power trace has {} points of {} s, fewer than 4 windows of {} (epochs too short for the sampling)",
+                             s.power_w.size(), plain_number(s.point_s, 3), s.window_points)};
   }
+  s.exclusion_points = options_.exclusion_factor * s.window_points;
+  const size_t room = s.power_w.size() > 2 * s.exclusion_points ? s.power_w.size() - 2 * s.exclusion_points : 0;
+  s.max_regimes = room == 0 ? 1 : 2 + (room - 1) / s.exclusion_points;
   auto profile = matrix_profile(s.power_w, s.window_points);
   if (!profile) return Error{"FLUSS: " + profile.error().message};
   FlussOptions fluss_options;

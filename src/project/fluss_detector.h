@@ -33,6 +33,10 @@ class FlussDetector : public StabilizationDetector {
     std::vector<int> boundary_epochs;
     double min_cac = 1;
     size_t window_points = 0;
+    // Boundaries stay this many points apart and away from the ends (FLUSS's exclusion zone),
+    // which bounds the regimes a trace can hold.
+    size_t exclusion_points = 0;
+    size_t max_regimes = 1;
   };
   Result<Segmentation> segment(const EpochTrace& trace, size_t regimes = 2) const;
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
 #include "project/earliest_projection.h"
 
 namespace wattcast {
@@ -14,7 +15,7 @@ Result<LiveProjector> LiveProjector::create(LiveProjectorOptions options) {
 
 std::optional<std::string> LiveProjector::budget_spent(double energy_so_far_j) const {
   if (!options_.budget || energy_so_far_j <= options_.budget->limit_j) return std::nullopt;
-  return fmt::format("energy budget {} spent: {:.4g} kJ used after {} epochs", options_.budget->label, energy_so_far_j / 1000,
+  return fmt::format("energy budget {} spent: {} kJ used after {} epochs", options_.budget->label, plain_number(energy_so_far_j / 1000),
                      seen_.epochs.size());
 }
 
@@ -51,9 +52,9 @@ LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
     std::optional<std::string> over = budget_spent(spent_j);
     const EnergyBudget& budget = *options_.budget;
     if (!over && update.projection && update.projection->low_j > budget.limit_j) {
-      over = fmt::format("energy budget {} will be exceeded: projected {:.4g} kJ (90% interval {:.4g}-{:.4g} kJ) after {} of {} epochs",
-                         budget.label, update.projection->energy_j / 1000, update.projection->low_j / 1000,
-                         update.projection->high_j / 1000, seen, options_.total_epochs);
+      over = fmt::format("energy budget {} will be exceeded: projected {} kJ (90% interval {}-{} kJ) after {} of {} epochs",
+                         budget.label, plain_number(update.projection->energy_j / 1000), plain_number(update.projection->low_j / 1000),
+                         plain_number(update.projection->high_j / 1000), seen, options_.total_epochs);
     }
     check_budget(over, update);
   }

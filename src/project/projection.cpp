@@ -6,6 +6,7 @@
 #include <boost/math/distributions/students_t.hpp>
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
 #include "project/phase_signal.h"
 #include "project/run_overhead.h"
 
@@ -83,8 +84,8 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
   auto switch_headroom = [&](double remaining_j) { return switch_reason.empty() ? 0.0 : (options.switch_energy_factor - 1) * remaining_j; };
   const std::string wide_because =
       switch_reason.empty() ? ""
-                            : fmt::format("{}: the upper bound lets the remaining epochs use up to {:g} times the window's energy",
-                                          switch_reason, options.switch_energy_factor);
+                            : fmt::format("{}: the upper bound lets the remaining epochs use up to {} times the window's energy",
+                                          switch_reason, plain_number(options.switch_energy_factor));
 
   ProjectionSet out;
   const Spread energy = spread(energies);

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "core/human_numbers.h"
 #include "stats/descriptive.h"
+#include "stats/input_checks.h"
 #include "stats/dunn.h"
 #include "stats/kruskal_wallis.h"
 #include "stats/levene.h"
@@ -33,8 +35,8 @@ std::vector<std::vector<std::string>> describe_groups(const GroupComparison& com
       rows.push_back({name, std::to_string(values.size()), "-", "-", "-", "-", "-", "-"});
       continue;
     }
-    rows.push_back({name, std::to_string(d->n), fmt::format("{:.4g}", d->median), fmt::format("{:.4g}", d->q1), fmt::format("{:.4g}", d->q3),
-                    fmt::format("{:.4g}", d->iqr), fmt::format("{:.4g}", d->min), fmt::format("{:.4g}", d->max)});
+    rows.push_back({name, std::to_string(d->n), plain_number(d->median), plain_number(d->q1), plain_number(d->q3),
+                    plain_number(d->iqr), plain_number(d->min), plain_number(d->max)});
   }
   return rows;
 }
@@ -48,25 +50,29 @@ std::vector<std::vector<std::string>> test_groups(const GroupComparison& compari
   }
   std::vector<std::vector<std::string>> rows = {{"test", "statistic", "p", "effect size"}};
   auto skipped = [&](const char* test, const Error& e) { rows.push_back({test, "skipped", "-", e.message}); };
+  // Every test holds the groups to the size Kruskal-Wallis needs: a test of one value against
+  // one says nothing, whichever test it is.
   if (auto k = stats::kruskal_wallis(groups, names)) {
-    rows.push_back({"Kruskal-Wallis H", fmt::format("{:.4g}", k->h), fmt::format("{:.3g}", k->p), fmt::format("eta2 {:.3g}", k->eta_squared)});
+    rows.push_back({"Kruskal-Wallis H", plain_number(k->h), plain_number(k->p, 3), "eta2 " + plain_number(k->eta_squared, 3)});
   } else {
     skipped("Kruskal-Wallis H", k.error());
   }
   if (auto l = stats::levene(groups, names)) {
-    rows.push_back({"Levene W (median)", fmt::format("{:.4g}", l->w), fmt::format("{:.3g}", l->p), "-"});
+    rows.push_back({"Levene W (median)", plain_number(l->w), plain_number(l->p, 3), "-"});
   } else {
     skipped("Levene W (median)", l.error());
   }
   if (groups.size() == 2) {
-    if (auto m = stats::mann_whitney(groups[0], groups[1])) {
-      rows.push_back({"Mann-Whitney U", fmt::format("{:.4g}", m->u), fmt::format("{:.3g}", m->p), fmt::format("Cliff's delta {:.3g}", m->cliffs_delta)});
+    if (Status sizes = stats::check_groups("Mann-Whitney U", groups, names, 2, stats::kKruskalMinGroupSize); !sizes) {
+      skipped("Mann-Whitney U", sizes.error());
+    } else if (auto m = stats::mann_whitney(groups[0], groups[1])) {
+      rows.push_back({"Mann-Whitney U", plain_number(m->u), plain_number(m->p, 3), "Cliff's delta " + plain_number(m->cliffs_delta, 3)});
     } else {
       skipped("Mann-Whitney U", m.error());
     }
   } else if (auto d = stats::dunn(groups, names)) {
     for (const auto& pair : d->pairs) {
-      rows.push_back({"Dunn " + names[pair.first] + " vs " + names[pair.second], fmt::format("z {:.3g}", pair.z), fmt::format("{:.3g} (Holm)", pair.p_holm), "-"});
+      rows.push_back({"Dunn " + names[pair.first] + " vs " + names[pair.second], "z " + plain_number(pair.z, 3), plain_number(pair.p_holm, 3) + " (Holm)", "-"});
     }
   } else {
     skipped("Dunn", d.error());

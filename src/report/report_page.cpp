@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/chart_specs.h"
+#include "core/human_numbers.h"
 
 namespace wattcast {
 
@@ -15,7 +16,7 @@ PageSection run_section(const RunReport& r) {
   std::string tags;
   for (const auto& [key, value] : r.run.tags) tags += (tags.empty() ? "" : ", ") + key + "=" + value;
   if (!tags.empty()) section.lines.push_back("tags: " + tags);
-  section.lines.push_back(fmt::format("duration {:.1f} s, energy {:.4g} kJ, {} epoch(s){}", r.duration_s, r.energy_j / 1000, r.epochs.size(),
+  section.lines.push_back(fmt::format("energy {}, duration {}, {} epoch(s){}", human_energy(r.energy_j), human_duration(r.duration_s), r.epochs.size(),
                                       r.run.end_s ? "" : ", still running"));
   if (!r.stabilization_note.empty()) {
     section.lines.push_back(r.stabilizing_epoch ? fmt::format("stabilizing epoch {} ({})", *r.stabilizing_epoch, r.stabilization_note)

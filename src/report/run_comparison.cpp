@@ -62,17 +62,21 @@ std::optional<GroupComparison> group_runs(const std::vector<RunReport>& runs, co
   return comparison;
 }
 
-// The quality axis: the asked-for metric when the runs report it per epoch, else the first
-// metric their last epochs report.
+// The quality axis: the asked-for metric when the runs report it per epoch, else the metric most
+// runs' last epochs report (ties: the first by name), so one odd run does not pick it.
 std::string tradeoff_metric(const std::vector<RunReport>& runs, const std::string& asked) {
-  std::set<std::string> reported;
+  std::map<std::string, int> reported;
   for (const auto& r : runs) {
     if (!r.epochs.empty()) {
-      for (const auto& [name, value] : r.epochs.back().metrics) reported.insert(name);
+      for (const auto& [name, value] : r.epochs.back().metrics) ++reported[name];
     }
   }
   if (reported.count(asked)) return asked;
-  return reported.empty() ? "" : *reported.begin();
+  std::string most;
+  for (const auto& [name, count] : reported) {
+    if (most.empty() || count > reported.at(most)) most = name;
+  }
+  return most;
 }
 
 std::optional<TradeoffChart> tradeoff(const std::vector<RunReport>& runs, const RunComparisonOptions& options, std::vector<std::string>& notes) {

@@ -1,5 +1,7 @@
 #include "report/table_formats.h"
 
+#include <fmt/format.h>
+
 #include "report/text_table.h"
 
 namespace wattcast {
@@ -29,15 +31,14 @@ std::string markdown_cell(const std::string& text) {
   return out;
 }
 
-std::string render_one(const Table& t, const std::string& format) {
+std::string render_one(const Table& t, const std::string& format, size_t max_width) {
   std::string out;
   if (format == "text") {
     TextTable table(t.header);
     for (const auto& row : t.rows) table.add_row(row);
-    return (t.title.empty() ? "" : t.title + ":\n") + table.render();
+    return (t.title.empty() ? "" : t.title + ":\n") + table.render(max_width);
   }
   if (format == "csv") {
-    if (!t.title.empty()) out += "# " + t.title + "\n";
     out += csv_line(t.header);
     for (const auto& row : t.rows) out += csv_line(row);
     return out;
@@ -77,14 +78,15 @@ std::string render_one(const Table& t, const std::string& format) {
 
 }  // namespace
 
-Result<std::string> render_tables(const std::vector<Table>& tables, const std::string& format) {
+Result<std::string> render_tables(const std::vector<Table>& tables, const std::string& format, size_t max_width) {
   if (format != "text" && format != "csv" && format != "markdown" && format != "latex") {
     return Error{"--format: expected text, json, csv, markdown or latex, got '" + format + "'"};
   }
+  if (format == "csv" && tables.size() != 1) return Error{fmt::format("--format csv: writes one table, and there are {}", tables.size())};
   std::string out;
   for (size_t i = 0; i < tables.size(); ++i) {
     if (i > 0) out += '\n';
-    out += render_one(tables[i], format);
+    out += render_one(tables[i], format, max_width);
   }
   return out;
 }

@@ -15,8 +15,9 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-// "text", "csv", "markdown" or "latex"; several tables are separated by a blank line, each
-// under its title (CSV: a "# title" line).
-Result<std::string> render_tables(const std::vector<Table>& tables, const std::string& format);
+// "text", "markdown" or "latex": several tables are separated by a blank line, each under its
+// title; text tables fit `max_width` columns (0: no limit). "csv": exactly one table, with no
+// title, so the file loads as CSV (pick the table first).
+Result<std::string> render_tables(const std::vector<Table>& tables, const std::string& format, size_t max_width = 0);
 
 }  // namespace wattcast

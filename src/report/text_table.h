@@ -1,6 +1,7 @@
 #pragma once
 // Plain aligned text tables for terminal output.
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,10 @@ class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header) : header_(std::move(header)) {}
   void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
-  // Columns after the first are right-aligned (they hold numbers).
-  std::string render() const;
+  // Columns of numbers (every cell starts with a digit, a sign or '-' alone) are right-aligned,
+  // text columns left-aligned. With max_width > 0 the widest text columns are cut, with an
+  // ellipsis, until the table fits (numbers are never cut; --format json has the full text).
+  std::string render(size_t max_width = 0) const;
 
  private:
   std::vector<std::string> header_;

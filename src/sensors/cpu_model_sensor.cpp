@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/human_numbers.h"
 #include "hardware/cpu_catalog.h"
 #include "sensors/text_file.h"
 
@@ -128,15 +129,15 @@ Result<std::unique_ptr<Sensor>> make_cpu_model_sensor(const std::string& cpus_cs
   device.uuid = "cpu-model";
   device.index = 0;
   device.provenance = Provenance::kModelled;
-  const std::string curve = fmt::format("power = TDP x {} socket{} x ({:g}% + {:g}% x utilization)", identity.sockets,
-                                        identity.sockets == 1 ? "" : "s", 100 * kCpuIdlePowerFraction,
-                                        100 * (1 - kCpuIdlePowerFraction));
+  const std::string curve = fmt::format("power = TDP x {} socket{} x ({}% + {}% x utilization)", identity.sockets,
+                                        identity.sockets == 1 ? "" : "s", plain_number(100 * kCpuIdlePowerFraction),
+                                        plain_number(100 * (1 - kCpuIdlePowerFraction)));
   if (spec) {
-    device.note = fmt::format("TDP {:g} W per socket ({}, CodeCarbon table); {}", tdp_w, spec->name, curve);
+    device.note = fmt::format("TDP {} W per socket ({}, CodeCarbon table); {}", plain_number(tdp_w), spec->name, curve);
   } else {
-    device.note = fmt::format("CPU '{}' is not in the CPU table: assumed the table's median TDP, {:g} W per socket; "
+    device.note = fmt::format("CPU '{}' is not in the CPU table: assumed the table's median TDP, {} W per socket; "
                               "{}; readable RAPL counters would measure it instead",
-                              device.name, tdp_w, curve);
+                              device.name, plain_number(tdp_w), curve);
   }
   return std::unique_ptr<Sensor>(
       std::make_unique<CpuModelSensor>(std::move(device), stat_path, tdp_w, identity.sockets, *start));

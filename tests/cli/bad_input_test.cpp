@@ -74,7 +74,7 @@ TEST(BadInputTest, MalformedConfigFiles) {
   const std::string json = write_scratch("bad.json", "{\n\"gpu\": \"3090\",\n\"epochs\": -1,\n\"gflops\": 2, \"batch_size\": 8,"
                                                       "\"input_size\": 64, \"train_samples\": 10, \"val_samples\": 1, \"ram_gb\": 8}\n");
   expect_bad_input(run_cli("estimate --config " + json), "bad.json:3: field 'epochs': must be positive, got '-1'");
-  expect_bad_input(run_cli("estimate --config /nonexistent/x.toml"), "/nonexistent/x.toml: cannot open file");
+  expect_bad_input(run_cli("estimate --config /nonexistent/x.toml"), "/nonexistent/x.toml: no such file");
 }
 
 TEST(BadInputTest, UnknownGpuRegionFlagAndFormat) {

@@ -41,11 +41,11 @@ inline std::string write_scratch(const std::string& name, const std::string& con
   return path.string();
 }
 
-// `args` is passed through the shell: quote as needed.
-inline CliResult run_cli(const std::string& args) {
+// Any shell command line, its output captured (for wattcast under script(1), in a folder, ...).
+inline CliResult run_shell(const std::string& command_line) {
   const std::string out = (scratch_dir() / "stdout.txt").string();
   const std::string err = (scratch_dir() / "stderr.txt").string();
-  const std::string command = std::string(WATTCAST_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string command = command_line + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -53,6 +53,9 @@ inline CliResult run_cli(const std::string& args) {
   result.err = read_text(err);
   return result;
 }
+
+// `args` is passed through the shell: quote as needed.
+inline CliResult run_cli(const std::string& args) { return run_shell(std::string(WATTCAST_BIN) + " " + args); }
 
 inline int count_lines(const std::string& text) {
   int lines = 0;

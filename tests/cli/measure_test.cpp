@@ -281,7 +281,11 @@ TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   EXPECT_GE(epoch, 5) << result.err;
   const size_t colon = result.err.find("): ", line);
   ASSERT_NE(colon, std::string::npos);
-  const double live_kj = std::stod(result.err.substr(colon + 3));
+  // "123.4 J" or "1.234 kJ": the summary picks the unit that reads best.
+  size_t number_end = 0;
+  const double live_figure = std::stod(result.err.substr(colon + 3), &number_end);
+  const std::string unit = result.err.substr(colon + 3 + number_end + 1, 2);
+  const double live_kj = unit == "kJ" ? live_figure : unit == "MJ" ? live_figure * 1000 : live_figure / 1000;
 
   auto stored = run_cli("project 1 --at-epoch " + std::to_string(epoch) + " --epochs 10 --detector online --format json --store " + store);
   ASSERT_EQ(stored.exit_code, 0) << stored.err;

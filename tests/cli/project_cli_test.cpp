@@ -50,12 +50,17 @@ TEST(ProjectCliTest, ProjectsAFinishedRunFromACsvAndReportsTheError) {
 
 TEST(ProjectCliTest, ARunStillGoingNeedsItsEpochCount) {
   const std::string csv = epochs_csv("going.csv", 12);
-  auto without = run_cli("project " + csv + " --epochs 0");
+  auto without = run_cli("project " + csv);
   auto with = run_cli("project " + csv + " --epochs 50 --format json");
   ASSERT_EQ(with.exit_code, 0) << with.err;
   EXPECT_TRUE(nlohmann::json::parse(with.out)["actual_total_j"].is_null());
   EXPECT_NEAR(nlohmann::json::parse(with.out)["projections"][0]["energy_j"].get<double>(), 2400 + 48 * 1000.0, 1e-6);
   EXPECT_EQ(without.exit_code, 0);  // a CSV without --epochs is the whole run
+  for (const char* epochs : {"0", "-5", "30.5", "1e300"}) {
+    auto bad = run_cli("project " + csv + " --epochs " + epochs);
+    EXPECT_EQ(bad.exit_code, 2) << epochs;
+    EXPECT_NE(bad.err.find("--epochs: expected a whole number from 1 to 1000000, got '" + std::string(epochs) + "'"), std::string::npos) << bad.err;
+  }
 }
 
 TEST(ProjectCliTest, BadInputIsExit2WithAClearMessage) {

@@ -119,7 +119,7 @@ TEST_F(EstimateRequestTest, MissingValueAndUnknownGpuFromFlags) {
   request.set("gpu", {"3090", "", 0});
   resolved = resolve(request);
   ASSERT_FALSE(resolved.ok());
-  EXPECT_EQ(resolved.error().message, "missing batch_size: is required");
+  EXPECT_EQ(resolved.error().message, "--batch-size: is required (or batch_size in a --config file)");
 }
 
 TEST_F(EstimateRequestTest, RegionAndCloudTogetherAreRejected) {

@@ -90,5 +90,34 @@ TEST(CorrelationTest, SpearmanOverRunsOrWhyNot) {
   EXPECT_NE(none.skipped.find("0 runs"), std::string::npos);
 }
 
+// The README's `compare --correlate batch_size energy_kj`: a factor whose levels are numbers is a
+// number to correlate.
+TEST(ComparisonTest, CorrelatesATagWhoseLevelsAreNumbers) {
+  auto c = correlate_runs(three_groups(), "batch_size", "energy_kj");
+  ASSERT_TRUE(c.spearman.has_value()) << c.skipped;
+  EXPECT_EQ(c.spearman->n, 12u);
+  EXPECT_LT(c.spearman->rho, 0);  // batch 64 draws the least here
+}
+
+// One run per group: every test across groups is skipped alike, Mann-Whitney included (a p of 1
+// from one value against one says nothing), and no reason names its test twice.
+TEST(ComparisonTest, OneRunAgainstOneSkipsEveryTestWithOneReasonEach) {
+  std::vector<RunMetrics> runs = {run({{"lr", "0.1"}}, {{"energy_kj", 1}}), run({{"lr", "0.01"}}, {{"energy_kj", 2}})};
+  auto c = compare_runs(runs, "lr", "energy_kj");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_FALSE(c->mann_whitney.has_value());
+  EXPECT_FALSE(c->kruskal_wallis.has_value());
+  bool mann_whitney_said = false;
+  for (const auto& reason : c->skipped) {
+    mann_whitney_said = mann_whitney_said || reason.rfind("Mann-Whitney U: ", 0) == 0;
+    for (const char* test : {"Levene", "Kruskal-Wallis", "Dunn", "Mann-Whitney U", "Shapiro-Wilk"}) {
+      const std::string name(test);
+      EXPECT_EQ(reason.find(name + ": " + name), std::string::npos) << reason;
+      EXPECT_EQ(reason.find(name + ": ", reason.find(name + ": ") + 1), std::string::npos) << reason;
+    }
+  }
+  EXPECT_TRUE(mann_whitney_said);
+}
+
 }  // namespace
 }  // namespace wattcast

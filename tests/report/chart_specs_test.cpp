@@ -144,5 +144,23 @@ TEST(ChartSpecsTest, ChartsWithoutDataAreLeftOutWithANote) {
   EXPECT_TRUE(ungrouped.tradeoff.has_value());
 }
 
+// `report --by`: the trade-off uses the metric most runs report, not the one a single run does;
+// and groups of one run each get no test at all, Mann-Whitney included.
+TEST(RunComparisonTest, TradeoffUsesTheMetricMostRunsReportAndOneAgainstOneIsNotTested) {
+  std::vector<RunReport> runs = {sample_run(1, "adam", 6000, 0.9), sample_run(2, "sgd", 5000, 0.8)};
+  RunReport odd = sample_run(3, "adam", 7000, 0.7);
+  for (auto& e : odd.epochs) e.metrics = {{"accuracy", 0.5}};  // named first, reported by one run
+  runs.push_back(odd);
+  const RunComparison comparison = group_runs_for_report(runs, {"optimizer", "val_f1_not_reported", true});
+  ASSERT_TRUE(comparison.tradeoff.has_value());
+  EXPECT_EQ(comparison.tradeoff->metric, "val_acc");
+
+  const RunComparison pair = group_runs_for_report({sample_run(1, "adam", 6000, 0.9), sample_run(2, "sgd", 5000, 0.8)}, {"optimizer", "energy_kj", true});
+  ASSERT_TRUE(pair.groups.has_value());
+  for (const auto& row : pair.groups->tests_table) {
+    if (row.front() == "Mann-Whitney U") EXPECT_EQ(row[1], "skipped") << row[3];
+  }
+}
+
 }  // namespace
 }  // namespace wattcast
