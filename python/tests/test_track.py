@@ -1,10 +1,14 @@
 """wattcast.track() against the real CLI (`measure --attach`): CTest sets WATTCAST_BIN to the
 built binary; without it (a bare `python -m unittest`) these tests are skipped."""
 
+import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import time
 import unittest
 
 import marker_receiver  # noqa: F401  (puts the package under test on the path)
@@ -56,6 +60,30 @@ class TrackTest(unittest.TestCase):
         self.assertEqual(show(2).returncode, 0)
         self.assertIn('"attached: ', show(2).stdout)
         self.assertNotEqual(show(3).returncode, 0)
+
+    def test_a_tracked_process_that_dies_loses_nothing_measured(self):
+        program = ("import os, signal, wattcast\n"
+                   f"wattcast.track({self.store!r}).start()\n"
+                   "for epoch in range(2):\n"
+                   "    wattcast.epoch_begin()\n"
+                   "    sum(i * i for i in range(50000))\n"
+                   "    wattcast.epoch_end()\n"
+                   "os.kill(os.getpid(), signal.SIGKILL)\n")
+        environment = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(wattcast.__file__)))
+        killed = subprocess.run([sys.executable, "-c", program], env=environment)
+        self.assertEqual(killed.returncode, -signal.SIGKILL)
+        # The monitor sees its process end and closes the run on its own; `show` waits for nothing,
+        # so poll for the closed run (bounded).
+        deadline = time.monotonic() + 30
+        while True:
+            shown = subprocess.run([os.environ["WATTCAST_BIN"], "show", "1", "--store", self.store, "--format", "json"],
+                                   capture_output=True, text=True)
+            run = json.loads(shown.stdout) if shown.returncode == 0 else {}
+            if "ended" in run.get("end_reason", "") or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)
+        self.assertIn("ended", run.get("end_reason", ""), shown.stderr)
+        self.assertEqual(len(run["epochs"]), 2)
 
     def test_start_and_stop_by_hand_and_a_failed_start_says_why(self):
         tracker = wattcast.track(self.store).start()
