@@ -187,7 +187,7 @@ void add_compare_command(CLI::App& app) {
   command->add_option("--tradeoff", options->tradeoff, "ENERGY:QUALITY, e.g. energy_per_sample_j:val_f1: Pareto-optimal configurations");
   command->add_flag("--lower-is-better", options->lower_is_better, "For --tradeoff: the quality metric is better when lower (a loss)");
   command->add_option("--format", options->format, "text, json, csv, markdown or latex")->capture_default_str();
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([options] { run_compare(*options); });
 }
 

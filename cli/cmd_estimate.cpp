@@ -325,7 +325,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       ->delimiter(',');
   command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([&workspace, options] { run_estimate(workspace, *options); });
 }
 

@@ -152,7 +152,7 @@ void add_evaluate_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--seed", options->seed, "Shuffle seed for --cv rows")->capture_default_str();
   command->add_option("--method", options->methods, "Methods to evaluate")->delimiter(',');
   command->add_option("--format", options->format, "table, json, csv or markdown")->capture_default_str();
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([&workspace, options] { run_evaluate(workspace, *options); });
 }
 

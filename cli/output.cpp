@@ -5,17 +5,11 @@
 #include <fmt/format.h>
 
 #include "cli/cli_error.h"
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 
 namespace wattcast::cli {
 
-void emit(const std::string& content, const std::string& out_path) {
-  if (out_path.empty() || out_path == "-") {
-    std::fwrite(content.data(), 1, content.size(), stdout);
-    return;
-  }
-  check(write_file_atomically(out_path, content));
-}
+void emit(const std::string& content, const std::string& out_path) { check(write_output_file(out_path.empty() ? "-" : out_path, content)); }
 
 void check_format(const std::string& format, std::initializer_list<const char*> allowed) {
   std::string list;

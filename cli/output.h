@@ -1,5 +1,5 @@
 #pragma once
-// Where a command's result goes: stdout, or a file written atomically (--out).
+// Where a command's result goes: stdout, or the file --out names (core/output_file.h).
 
 #include <string>
 
