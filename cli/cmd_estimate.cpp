@@ -256,7 +256,7 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   std::vector<std::unique_ptr<StoreCorrectedEstimator>> corrected;
   std::string store_note;
   if (!options.store.empty()) {
-    auto store = unwrap(open_store(options.store));
+    auto store = unwrap(open_store_for_reading(options.store));
     const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
     for (auto& method : selected) {
       if (!is_fitted_method(method->name())) continue;

@@ -79,8 +79,10 @@ std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& t
 // the experiment unless resuming.
 std::set<int> finished_trials(const ExperimentPlan& plan, const std::string& store_path, bool resume) {
   std::set<int> done;
-  if (!is_shared_store(store_path) && !std::filesystem::exists(store_path)) return done;
-  auto store = unwrap(open_store(store_path));
+  bool absent = false;
+  auto opened = open_store_for_reading(store_path, &absent);
+  if (!opened && absent) return done;
+  auto store = unwrap(std::move(opened));
   bool any = false;
   for (const auto& run : unwrap(store->runs())) {
     auto experiment = run.tags.find("experiment");

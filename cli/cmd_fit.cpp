@@ -33,7 +33,7 @@ void run_fit(Workspace& workspace, const FitCommandOptions& options) {
   if (!options.store.empty()) {
     // Stored runs carry no job RAM and often no input size, which the study-shaped models need.
     if (options.method != "roofline") throw CliError("--store: only --method roofline learns from stored runs");
-    auto store = unwrap(open_store(options.store));
+    auto store = unwrap(open_store_for_reading(options.store));
     const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
     std::fprintf(stderr, "store: %zu runs added, %zu skipped (without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU)\n",
                  own.runs.size(), own.skipped);

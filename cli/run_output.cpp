@@ -1,7 +1,6 @@
 #include "cli/run_output.h"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -18,12 +17,7 @@ std::string default_store_path() {
   return "wattcast-runs.db";
 }
 
-std::unique_ptr<RunStore> open_existing_store(const std::string& location) {
-  if (!is_shared_store(location) && !std::filesystem::exists(location)) {
-    throw CliError(location + ": no run store here (measure a run first, or give --store)");
-  }
-  return unwrap(open_store(location));
-}
+std::unique_ptr<RunStore> open_existing_store(const std::string& location) { return unwrap(open_store_for_reading(location)); }
 
 std::string render_summary(const RunSummary& s) {
   std::string out = fmt::format("wattcast run {}: {} ({}", s.run.id, s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
