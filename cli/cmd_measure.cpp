@@ -124,7 +124,8 @@ class LiveLine {
 
 int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (options.command.empty()) throw CliError("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)");
-  if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
+  // The same bounds as an experiment plan's [measure] interval_ms.
+  if (!(options.interval_ms >= 1 && options.interval_ms <= 3'600'000)) throw CliError("--interval-ms: must be between 1 and 3600000");
   if (options.epochs < 0) throw CliError("--epochs: must not be negative");
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;

@@ -134,11 +134,23 @@ TEST(ExperimentCliTest, TimeoutsStopARunAndTheWarmUpRunsFirst) {
                                     "[factors]\n"
                                     "seconds = [0, 30]\n");
   auto result = run_cli("experiment " + plan_path + " --out " + store);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("timed out after 1 s"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("2 runs done"), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("1 failed"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1 of them failed"), std::string::npos) << result.err;
   EXPECT_TRUE(std::filesystem::exists(warmed));
+}
+
+// Runs that measure refuses store nothing: the experiment fails and names no store.
+TEST(ExperimentCliTest, FailedRunsMakeTheExperimentFailAndNameNoStoreNotWritten) {
+  const std::string store = fresh_store("never.db");
+  const std::string plan_path = write_scratch("refused.toml", "command = \"true {a}\"\nrepetitions = 1\n[factors]\na = [1, 2]\n"
+                                                              "[measure]\nregion = \"Atlantis\"\n");
+  auto result = run_cli("experiment " + plan_path + " --out " + store);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("2 failed; none was stored"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("results in"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(store));
 }
 
 // SIGINT stops the experiment after the current run (which it interrupts), and --resume runs
