@@ -138,13 +138,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   SteeringOptions steering_options = options.steering;
   steering_options.epochs = options.epochs;
   MarkerServer* marker_server = nullptr;
-  pid_t command_pid = -1;
+  std::optional<ProcessGroupStop> command_group;
   RunSteering steering(steering_options, carbon,
                        StopChannel{[&marker_server] {
                                      if (marker_server) (void)marker_server->request_stop();
                                    },
-                                   [&command_pid](int signal) {
-                                     if (command_pid > 0) kill(command_pid, signal);
+                                   [&command_group](int signal) {
+                                     if (command_group) command_group->send(signal);
                                    }});
   check_command_exists(options.command.front());
   std::optional<ListenAddress> metrics_address;
@@ -200,6 +200,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   child_options.capture_output = matcher.has_value();
+  child_options.take_terminal = leads_foreground_terminal();
   SpawnError spawn_error;
   auto child = ChildProcess::spawn(child_options, &spawn_error);
   if (!child) {
@@ -207,7 +208,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     (void)store->finish_run(run_id, unix_time_s(), spawn_error.exit_code, "not started: " + spawn_error.message);
     throw CliError(spawn_error.message, spawn_error.exit_code);
   }
-  command_pid = child->pid();
+  command_group.emplace(child->pid(), options.steering.stop_grace_s);
   // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
   job.started(*store, run_id, run.tags);
   // The process tree exists only now; the sampler starts within a millisecond of the command.
@@ -324,8 +325,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       last_draw_s = now_s;
     }
   };
-  const ChildExit exit = unwrap(supervise(*child, callbacks));
-  command_pid = -1;  // reaped: its pid may be reused while the node monitor waits for other ranks
+  const ChildExit exit = unwrap(supervise(*child, *command_group, callbacks));
+  child->return_terminal();
+  command_group.reset();  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
   }
@@ -406,7 +408,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
                       "Energy-aware early stopping: stop once the metric's recent gain per kJ of one more epoch falls below this");
   command->add_option("--stop-metric", steering.stop_metric, "The metric for early stopping (default: the first the run reports)");
   command->add_option("--metric-mode", steering.metric_mode, "max (higher is better) or min")->capture_default_str();
-  command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when stopping the command")->capture_default_str();
+  command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when wattcast stops the command, and between a SIGTERM (or SIGHUP) and SIGKILL to what is left of the command's process group")->capture_default_str();
   command->add_option("command", options->command, "The command to run, after --")->required();
   command->callback([&workspace, options] {
     const int code = run_measure(workspace, *options);
