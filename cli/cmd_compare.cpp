@@ -216,7 +216,7 @@ void add_compare_command(CLI::App& app) {
   command->add_flag("--lower-is-better", options->lower_is_better, "For --tradeoff: the quality metric is better when lower (a loss)");
   command->add_option("--format", options->format, "text, json, csv, markdown or latex")->capture_default_str();
   command->add_option("--table", options->table, "Only this table: groups, tests, dunn, correlation or tradeoff (csv writes one table)");
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([options] { run_compare(*options); });
 }
 

@@ -269,7 +269,7 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   std::vector<std::unique_ptr<StoreCorrectedEstimator>> corrected;
   std::string store_note;
   if (!options.store.empty()) {
-    auto store = unwrap(open_store(options.store));
+    auto store = unwrap(open_store_for_reading(options.store));
     const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
     for (auto& method : selected) {
       if (!is_fitted_method(method->name())) continue;
@@ -340,7 +340,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       ->delimiter(',');
   command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w, activation_mb, params_m), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([&workspace, options] { run_estimate(workspace, *options); });
 }
 

@@ -82,8 +82,10 @@ std::vector<std::string> measure_argv(const ExperimentPlan& plan, const Trial& t
 // the experiment unless resuming.
 std::set<int> finished_trials(const ExperimentPlan& plan, const std::string& store_path, bool resume) {
   std::set<int> done;
-  if (!is_shared_store(store_path) && !std::filesystem::exists(store_path)) return done;
-  auto store = unwrap(open_store(store_path));
+  bool absent = false;
+  auto opened = open_store_for_reading(store_path, &absent);
+  if (!opened && absent) return done;
+  auto store = unwrap(std::move(opened));
   bool any = false;
   for (const auto& run : unwrap(store->runs())) {
     auto experiment = run.tags.find("experiment");
@@ -96,6 +98,18 @@ std::set<int> finished_trials(const ExperimentPlan& plan, const std::string& sto
     throw CliError(mask_password(store_path) + ": already holds runs of experiment '" + plan.name + "'; add --resume to go on with it, or use another --out");
   }
   return done;
+}
+
+// How many runs of the experiment the store holds: 0 when there is no store.
+size_t stored_runs(const ExperimentPlan& plan, const std::string& store_path) {
+  auto store = open_store_for_reading(store_path);
+  if (!store) return 0;
+  auto runs = (*store)->runs();
+  if (!runs) return 0;
+  return static_cast<size_t>(std::count_if(runs->begin(), runs->end(), [&](const RunRecord& run) {
+    const auto experiment = run.tags.find("experiment");
+    return experiment != run.tags.end() && experiment->second == plan.name;
+  }));
 }
 
 struct ScheduleEstimate {
@@ -191,13 +205,22 @@ int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
                  clock_text(per_run_s * static_cast<double>(to_run - static_cast<size_t>(ran))).c_str());
   }
   if (runner.interrupted()) {
-    std::fprintf(stderr, "wattcast experiment: interrupted; `wattcast experiment %s --out %s --resume` goes on from here\n", options.plan.c_str(),
-                 options.out.c_str());
+    std::fprintf(stderr, "wattcast experiment: interrupted; `wattcast experiment %s --out '%s' --resume` goes on from here\n", options.plan.c_str(),
+                 mask_password(options.out).c_str());
     return 128 + *runner.interrupted();
   }
-  std::fprintf(stderr, "wattcast experiment: %d runs done in %s, %d failed (they run again with --resume); results in %s\n", ran,
-               clock_text(unix_time_s() - started_s).c_str(), failed, options.out.c_str());
-  return 0;
+  const std::string elapsed = clock_text(unix_time_s() - started_s);
+  const std::string store_name = mask_password(options.out);
+  const size_t stored = stored_runs(plan, options.out);
+  if (stored == 0) {
+    std::fprintf(stderr, "wattcast experiment: %d runs done in %s, %d failed; none was stored\n", ran, elapsed.c_str(), failed);
+  } else if (failed > 0) {
+    std::fprintf(stderr, "wattcast experiment: %d runs done in %s, %d of them failed (they run again with --resume); results in %s\n", ran,
+                 elapsed.c_str(), failed, store_name.c_str());
+  } else {
+    std::fprintf(stderr, "wattcast experiment: %d runs done in %s; results in %s\n", ran, elapsed.c_str(), store_name.c_str());
+  }
+  return failed > 0 ? 1 : 0;
 }
 
 }  // namespace

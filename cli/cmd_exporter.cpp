@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <memory>
 #include <mutex>
 
 #include "cli/cli_error.h"
@@ -13,6 +14,7 @@
 #include "export/metrics_server.h"
 #include "export/store_follower.h"
 #include "monitor/sampler.h"
+#include "store/open_store.h"
 #include "store/postgres_store.h"
 
 namespace wattcast::cli {
@@ -57,13 +59,49 @@ sigset_t stop_signals() {
   return set;
 }
 
+// The store, opened once it exists: an exporter may start before the first run is measured
+// into its store, and then serves no runs until there is one.
+class StoreWhenThere {
+ public:
+  StoreWhenThere(std::string location, FollowOptions follow) : location_(std::move(location)), follow_(std::move(follow)) {}
+
+  // Tries to open it if not yet open. A store that is not there is not an error.
+  Status open() {
+    if (follower_) return ok_status();
+    bool absent = false;
+    auto opened = open_store_for_reading(location_, &absent);
+    if (!opened) {
+      if (absent) return ok_status();
+      return opened.error();
+    }
+    store_ = std::move(opened).value();
+    follower_ = std::make_unique<StoreFollower>(*store_, follow_);
+    return ok_status();
+  }
+  bool is_open() const { return follower_ != nullptr; }
+  Status poll(double now_s) { return follower_ ? follower_->poll(now_s) : ok_status(); }
+  MetricsSnapshot snapshot(double now_s) const { return follower_ ? follower_->snapshot(now_s) : MetricsSnapshot{}; }
+
+ private:
+  std::string location_;
+  FollowOptions follow_;
+  std::unique_ptr<RunStore> store_;
+  std::unique_ptr<StoreFollower> follower_;
+};
+
 void run_exporter(const ExporterOptions& options) {
   const FollowOptions follow = parse_runs(options.runs);
   const ListenAddress address = unwrap(parse_listen_address(options.listen, "--listen"));
-  auto store = open_existing_store(options.store);
-  StoreFollower follower(*store, follow);
-  // A run id that is not there is found before anything is served.
-  check(follower.poll(unix_time_s()));
+  const std::string store_name = mask_password(options.store);
+  StoreWhenThere store(options.store, follow);
+  // A store that is there but cannot be read, or a run id that is not in it, is found before
+  // anything is served.
+  check(store.open());
+  if (store.is_open()) {
+    check(store.poll(unix_time_s()));
+  } else {
+    std::fprintf(stderr, "wattcast: %s: no run store there yet; serving no runs until one is measured into it\n", store_name.c_str());
+  }
 
   const sigset_t signals = stop_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
@@ -73,11 +111,13 @@ void run_exporter(const ExporterOptions& options) {
     const std::lock_guard<std::mutex> lock(mutex);
     const double now_s = unix_time_s();
     // A store that cannot be read for a moment: keep serving what was read, say so once.
-    if (auto polled = follower.poll(now_s); !polled && polled.error().message != last_error) {
+    Status polled = store.open();
+    if (polled) polled = store.poll(now_s);
+    if (!polled && polled.error().message != last_error) {
       last_error = polled.error().message;
-      std::fprintf(stderr, "wattcast: %s: %s\n", mask_password(options.store).c_str(), last_error.c_str());
+      std::fprintf(stderr, "wattcast: %s: %s\n", store_name.c_str(), last_error.c_str());
     }
-    return render_metrics(follower.snapshot(now_s), WATTCAST_VERSION);
+    return render_metrics(store.snapshot(now_s), WATTCAST_VERSION);
   }));
   announce_metrics_address(server->address());
   int signal = 0;

@@ -35,7 +35,7 @@ void run_fit(Workspace& workspace, const FitCommandOptions& options) {
   if (!options.store.empty()) {
     // Stored runs carry no job RAM and often no input size, which the study-shaped models need.
     if (options.method != "roofline") throw CliError("--store: only --method roofline learns from stored runs");
-    auto store = unwrap(open_store(options.store));
+    auto store = unwrap(open_store_for_reading(options.store));
     const StoreRuns own = unwrap(runs_from_store(*store, workspace.gpus()));
     std::fprintf(stderr, "store: %zu runs added, %zu skipped (without the tags gflops, batch_size, train_samples and val_samples, epochs or a GPU)\n",
                  own.runs.size(), own.skipped);
@@ -171,7 +171,7 @@ void add_evaluate_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--seed", options->seed, "Shuffle seed for --cv rows")->capture_default_str();
   command->add_option("--method", options->methods, "Methods to evaluate")->delimiter(',');
   command->add_option("--format", options->format, "table, json, csv or markdown")->capture_default_str();
-  command->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([&workspace, options] { run_evaluate(workspace, *options); });
 }
 

@@ -179,7 +179,7 @@ void add_flops_command(CLI::App& app, Workspace&) {
   command->add_option("--frozen", o->frozen, "Parameters whose name starts with this are frozen (repeatable), for the training cost");
   command->add_option("--train-samples", o->train_samples, "Training samples per epoch, for the per-epoch training cost")->check(whole_number(0, kMaxSamples));
   command->add_option("--val-samples", o->val_samples, "Validation samples per epoch (forward only)")->check(whole_number(0, kMaxSamples));
-  command->add_option("--out", o->out, "Write to this file (atomically) instead of stdout");
+  command->add_option("--out", o->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   command->callback([o] { run_flops(*o); });
 }
 

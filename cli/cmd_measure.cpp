@@ -23,7 +23,7 @@
 #include "cli/run_steering.h"
 #include "cli/sensor_setup.h"
 #include "export/live_exporter.h"
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "monitor/attached_process.h"
 #include "monitor/epoch_patterns.h"
 #include "monitor/marker_server.h"
@@ -157,7 +157,8 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     check(check_attachable(*options.attach));
     if (!options.epoch_regex.empty()) throw CliError("--epoch-regex: reads the output of a command measure starts; an attached process marks epochs with the Python helper");
   }
-  if (!(options.interval_ms >= 1)) throw CliError("--interval-ms: must be at least 1");
+  // The same bounds as an experiment plan's [measure] interval_ms.
+  if (!(options.interval_ms >= 1 && options.interval_ms <= 3'600'000)) throw CliError("--interval-ms: must be between 1 and 3600000");
   const auto tags = parse_tags(options.tags);
   EstimateRequest location;
   if (!options.region.empty()) location.set("region", {options.region, "", 0});
@@ -169,13 +170,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   SteeringOptions steering_options = options.steering;
   steering_options.epochs = options.epochs;
   MarkerServer* marker_server = nullptr;
-  pid_t command_pid = -1;
+  std::optional<ProcessGroupStop> command_group;
   RunSteering steering(steering_options, carbon,
                        StopChannel{[&marker_server] {
                                      if (marker_server) (void)marker_server->request_stop();
                                    },
-                                   [&command_pid](int signal) {
-                                     if (command_pid > 0) kill(command_pid, signal);
+                                   [&command_group](int signal) {
+                                     if (command_group) command_group->send(signal);
                                    },
                                    [&marker_server](const std::string& report) {
                                      if (marker_server) (void)marker_server->publish_epoch_report(report);
@@ -242,6 +243,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   const bool live_line = stderr_is_terminal();
   child_options.capture_output = matcher.has_value() || live_line;
   if (live_line && !std::getenv("PYTHONUNBUFFERED")) child_options.extra_env.push_back({"PYTHONUNBUFFERED", "1"});
+  child_options.take_terminal = leads_foreground_terminal();
   std::optional<ChildProcess> child;
   pid_t measured_pid = attached ? *options.attach : -1;
   if (!attached) {
@@ -253,8 +255,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       throw CliError(spawn_error.message, spawn_error.exit_code);
     }
     child = std::move(spawned).value();
+    measured_pid = child->pid();
     // Only a command measure started is signalled; an attached process is not its to stop.
-    command_pid = measured_pid = child->pid();
+    command_group.emplace(measured_pid, options.steering.stop_grace_s);
   }
   // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
   job.started(*store, run_id, run.tags);
@@ -278,7 +281,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   sampler.start();
   if (!options.ready_file.empty()) {
     const nlohmann::json ready = {{"run_id", run_id}, {"socket", markers.socket_path()}, {"store", options.out}};
-    check(write_file_atomically(options.ready_file, ready.dump()));
+    check(write_output_file(options.ready_file, ready.dump()));
   }
 
   LiveLine live(live_line);
@@ -376,8 +379,9 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       last_draw_s = now_s;
     }
   };
-  const ChildExit exit = attached ? unwrap(watch_attached(measured_pid, callbacks)) : unwrap(supervise(*child, callbacks));
-  command_pid = -1;  // reaped: its pid may be reused while the node monitor waits for other ranks
+  const ChildExit exit = attached ? unwrap(watch_attached(measured_pid, callbacks)) : unwrap(supervise(*child, *command_group, callbacks));
+  if (child) child->return_terminal();
+  command_group.reset();  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
   }
@@ -460,7 +464,7 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
                       "Energy-aware early stopping: stop once the metric's recent gain per kJ of one more epoch falls below this");
   command->add_option("--stop-metric", steering.stop_metric, "The metric for early stopping (default: the first the run reports)");
   command->add_option("--metric-mode", steering.metric_mode, "max (higher is better) or min")->capture_default_str();
-  command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when stopping the command")->capture_default_str();
+  command->add_option("--stop-grace-s", steering.stop_grace_s, "Seconds between SIGINT and SIGTERM when wattcast stops the command, and between a SIGTERM (or SIGHUP) and SIGKILL to what is left of the command's process group")->capture_default_str();
   command->add_option("--attach", options->attach,
                       "Measure a running process of yours (with its children and the GPUs it sees) instead of a command, until it ends or measure is stopped (SIGINT/SIGTERM; the process goes on)");
   command->add_option("--ready-file", options->ready_file, "Once measuring, write {run_id, socket, store} as JSON here (wattcast.track() uses it)");

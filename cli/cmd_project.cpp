@@ -360,7 +360,7 @@ void add_project_commands(CLI::App& app) {
       ->check(whole_number(0, 100000));
   project->add_option("--seed", options->seed, "Seed of the synthetic runs")->capture_default_str();
   project->add_option("--format", options->format, "text or json")->capture_default_str();
-  project->add_option("--out", options->out, "Write to this file (atomically) instead of stdout");
+  project->add_option("--out", options->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   project->callback([options] { run_project(*options); });
 
   auto segment = std::make_shared<SegmentOptions>();

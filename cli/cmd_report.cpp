@@ -9,7 +9,7 @@
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/run_output.h"
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "report/report_assets.h"
 #include "report/report_page.h"
 
@@ -53,7 +53,7 @@ void run_report(const ReportCommandOptions& options) {
   const std::string scripts = unwrap(load_report_assets());
   auto store = open_existing_store(options.store);
   const ReportContent content = unwrap(collect_report(*store, options.store, report));
-  check(write_file_atomically(options.out, render_page(report_page(content), scripts)));
+  check(write_output_file(options.out, render_page(report_page(content), scripts)));
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ void add_report_command(CLI::App& app) {
   command->add_option("--metric", options->metric, "Compared per run: energy_kj, duration_s, or a metric the runs report per epoch")
       ->capture_default_str();
   command->add_option("--metric-mode", options->metric_mode, "max (higher is better) or min, for the Pareto front")->capture_default_str();
-  command->add_option("--out", options->out, "The HTML file to write (atomically)")->required();
+  command->add_option("--out", options->out, "The HTML file to write (a regular file is replaced whole; - is stdout)")->required();
   command->callback([options] { run_report(*options); });
 }
 

@@ -205,7 +205,7 @@ void add_runs_commands(CLI::App& app) {
   export_command->add_option("--store", exported->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   export_command->add_option("--format", exported->format, "csv or jsonl")->capture_default_str();
   export_command->add_option("--what", exported->what, "samples or epochs")->capture_default_str();
-  export_command->add_option("--out", exported->out, "Write to this file (atomically) instead of stdout");
+  export_command->add_option("--out", exported->out, "Write to this file instead of stdout (a regular file is replaced whole; -, a pipe or a device is written directly)");
   export_command->callback([exported] { export_run(*exported); });
 }
 

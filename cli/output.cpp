@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "cli/cli_error.h"
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "core/human_numbers.h"
 
 namespace wattcast::cli {
@@ -30,7 +30,7 @@ void emit(const std::string& content, const std::string& out_path, const std::st
     return;
   }
   check_output_path(out_path, flag);
-  check(write_file_atomically(out_path, content));
+  check(write_output_file(out_path, content));
 }
 
 void check_format(const std::string& format, std::initializer_list<const char*> allowed) {

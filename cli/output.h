@@ -1,6 +1,6 @@
 #pragma once
-// Where a command's result goes: stdout, or a file written atomically (--out); and how wide the
-// terminal it is read on is.
+// Where a command's result goes: stdout, or the file --out names (core/output_file.h); and how
+// wide the terminal it is read on is.
 
 #include <cstddef>
 #include <initializer_list>

@@ -1,7 +1,6 @@
 #include "cli/run_output.h"
 
 #include <cstdlib>
-#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -20,12 +19,7 @@ std::string default_store_path() {
   return "wattcast-runs.db";
 }
 
-std::unique_ptr<RunStore> open_existing_store(const std::string& location) {
-  if (!is_shared_store(location) && !std::filesystem::exists(location)) {
-    throw CliError(location + ": no run store here (measure a run first, or give --store)");
-  }
-  return unwrap(open_store(location));
-}
+std::unique_ptr<RunStore> open_existing_store(const std::string& location) { return unwrap(open_store_for_reading(location)); }
 
 std::string tags_text(const std::map<std::string, std::string>& tags) {
   std::string text;

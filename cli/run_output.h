@@ -17,8 +17,8 @@ std::string tags_text(const std::map<std::string, std::string>& tags);
 // The `co2_eq_emissions` block of a Hugging Face model card (YAML front matter).
 std::string render_hf_card(const RunSummary& summary);
 std::string default_store_path();
-// Opens a store that must already exist (reading commands never create one): an SQLite file, or
-// a postgresql:// URL. Throws CliError.
+// Opens a store that must already exist, for reading only (reading commands never create or
+// change one): an SQLite file, or a postgresql:// URL. Throws CliError.
 std::unique_ptr<RunStore> open_existing_store(const std::string& location);
 
 }  // namespace wattcast::cli

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_file.h"
 #include "core/file_input.h"
+#include "core/output_file.h"
 #include "estimate/pre_paper_model.h"
 #include "estimate/roofline_model.h"
 #include "estimate/wattcast_model.h"
@@ -74,7 +74,7 @@ Result<std::unique_ptr<FittedModel>> load_model_file(const std::string& path) {
 }
 
 Status save_model_file(const FittedModel& model, const std::string& path) {
-  return write_file_atomically(path, model.to_json().dump(1) + "\n");
+  return write_output_file(path, model.to_json().dump(1) + "\n");
 }
 
 }  // namespace wattcast

@@ -51,11 +51,39 @@ Result<std::map<std::string, std::string>> settings(const std::string& path, con
   return out;
 }
 
-Result<double> number(const std::string& path, const toml::node& node, const std::string& key, double min) {
-  const std::string text = toml_value_text(node);
+// What a number in a plan may be: the same rules as `measure`'s flags, and upper bounds that
+// keep a plan something one machine can run (a typo of 10^9 repetitions is found here, not by
+// running out of memory).
+struct NumberRule {
+  double min;
+  bool min_allowed;  // false: must be above min
+  double max;
+  bool whole;
+};
+
+const std::map<std::string, NumberRule> kNumberRules = {
+    {"repetitions", {1, true, 10'000, true}},
+    {"seed", {0, true, 9'007'199'254'740'992.0, true}},  // 2^53: every whole number up to it is exact
+    {"cooldown_s", {0, true, 86'400, false}},
+    {"timeout_s", {0, false, 30 * 86'400.0, false}},
+    {"epochs", {0, true, 1'000'000, true}},
+    {"train_samples", {0, false, 1e12, false}},
+    {"measure.interval_ms", {1, true, 3'600'000, false}},
+    {"measure.pue", {1, true, 10, false}},
+};
+
+// At most this many runs in one plan: configurations x repetitions.
+constexpr double kMaxRuns = 100'000;
+
+Result<double> checked_number(const std::string& path, int line, const std::string& key, const std::string& text) {
   const auto value = parse_finite_double(text);
-  if (!value) return Error::at(path, line_of(node), key, "expected a number, got '" + text + "'");
-  if (*value < min) return Error::at(path, line_of(node), key, fmt::format("must be at least {}", plain_number(min)));
+  if (!value) return Error::at(path, line, key, "expected a number, got '" + text + "'");
+  const NumberRule& rule = kNumberRules.at(key);
+  if (rule.whole && std::trunc(*value) != *value) return Error::at(path, line, key, "expected a whole number, got '" + text + "'");
+  if (rule.min_allowed ? *value < rule.min : *value <= rule.min) {
+    return Error::at(path, line, key, fmt::format("must be {} {}, got '{}'", rule.min_allowed ? "at least" : "more than", plain_number(rule.min), text));
+  }
+  if (*value > rule.max) return Error::at(path, line, key, fmt::format("must be at most {}, got '{}'", plain_number(rule.max), text));
   return *value;
 }
 
@@ -84,7 +112,7 @@ Result<ExperimentPlan> read_experiment_plan(const std::string& path) {
   }
   ExperimentPlan plan;
   plan.path = path;
-  int factors_line = 1, command_line = 1, estimate_line = 1;
+  int factors_line = 1, command_line = 1, estimate_line = 1, repetitions_line = 1;
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const int line = line_of(node);
@@ -117,14 +145,18 @@ Result<ExperimentPlan> read_experiment_plan(const std::string& path) {
       if (name == "estimate") estimate_line = line;
       auto parsed = settings(path, node, name, name == "measure" ? kMeasureKeys : kEstimateKeys);
       if (!parsed) return parsed.error();
+      if (name == "measure") {
+        for (const auto& [setting, value_node] : *node.as_table()) {
+          const std::string key = "measure." + std::string(setting.str());
+          if (!kNumberRules.count(key)) continue;
+          if (auto checked = checked_number(path, line_of(value_node), key, toml_value_text(value_node)); !checked) return checked.error();
+        }
+      }
       (name == "measure" ? plan.measure : plan.estimate) = *parsed;
     } else {
-      auto value = number(path, node, name, name == "repetitions" ? 1 : 0);
+      auto value = checked_number(path, line, name, toml_value_text(node));
       if (!value) return value.error();
-      if ((name == "repetitions" || name == "seed" || name == "epochs") && std::trunc(*value) != *value) {
-        return Error::at(path, line, name, "expected a whole number");
-      }
-      if (name == "repetitions") plan.repetitions = static_cast<int>(*value);
+      if (name == "repetitions") plan.repetitions = static_cast<int>(*value), repetitions_line = line;
       if (name == "seed") plan.seed = static_cast<uint64_t>(*value);
       if (name == "cooldown_s") plan.cooldown_s = *value;
       if (name == "timeout_s") plan.timeout_s = *value;
@@ -134,6 +166,13 @@ Result<ExperimentPlan> read_experiment_plan(const std::string& path) {
   }
   if (plan.command.empty()) return Error::at(path, 1, "command", "missing: the command template each run executes");
   if (plan.factors.empty()) return Error::at(path, factors_line, "factors", "missing: at least one factor with its levels");
+  double runs = plan.repetitions;
+  for (const auto& f : plan.factors) runs *= static_cast<double>(f.levels.size());
+  if (runs > kMaxRuns) {
+    return Error::at(path, repetitions_line, "repetitions",
+                     fmt::format("{:.0f} configurations x {} repetitions = {:.0f} runs, more than the {:g} a plan may hold", runs / plan.repetitions,
+                                 plan.repetitions, runs, kMaxRuns));
+  }
   if (plan.name.empty()) plan.name = std::filesystem::path(path).stem().string();
   std::set<std::string> factor_names;
   for (const auto& f : plan.factors) {

@@ -27,6 +27,20 @@ std::string quote_command(const std::vector<std::string>& argv) {
   return out;
 }
 
+bool leads_foreground_terminal() {
+  return ::isatty(STDIN_FILENO) && ::getpgrp() == ::getpid() && ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
+}
+
+void ChildProcess::return_terminal() const {
+  if (!took_terminal_) return;
+  sigset_t ttou, previous;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &previous);
+  ::tcsetpgrp(STDIN_FILENO, ::getpgrp());
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
 Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError* spawn_error) {
   auto fail = [&](std::string message, int code) -> Error {
     if (spawn_error) *spawn_error = {message, code};
@@ -47,6 +61,15 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   const pid_t pid = fork();
   if (pid < 0) return fail(std::string("cannot start the command: ") + std::strerror(errno), 2);
   if (pid == 0) {
+    ::setpgid(0, 0);
+    if (options.take_terminal) {
+      // A process outside the foreground group that sets it gets SIGTTOU unless it blocks it.
+      sigset_t ttou;
+      sigemptyset(&ttou);
+      sigaddset(&ttou, SIGTTOU);
+      sigprocmask(SIG_BLOCK, &ttou, nullptr);
+      ::tcsetpgrp(STDIN_FILENO, ::getpid());
+    }
     // The monitor blocks these to read them from a signalfd; the command must get them normally.
     sigset_t all;
     sigfillset(&all);
@@ -62,12 +85,15 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
     _exit(127);
   }
 
+  // Also here, so that the group exists before the monitor may signal it (whichever runs first).
+  ::setpgid(pid, pid);
   close(exec_pipe[1]);
   int exec_errno = 0;
   const ssize_t got = read(exec_pipe[0], &exec_errno, sizeof exec_errno);
   close(exec_pipe[0]);
   ChildProcess child;
   child.pid_ = pid;
+  child.took_terminal_ = options.take_terminal;
   if (options.capture_output) {
     close(out_pipe[1]);
     close(err_pipe[1]);
@@ -79,6 +105,7 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
     waitpid(pid, &status, 0);
     if (child.stdout_fd_ >= 0) close(child.stdout_fd_);
     if (child.stderr_fd_ >= 0) close(child.stderr_fd_);
+    child.return_terminal();
     if (exec_errno == ENOENT) return fail(options.argv[0] + ": command not found", 127);
     return fail(options.argv[0] + ": cannot execute: " + std::strerror(exec_errno), 126);
   }

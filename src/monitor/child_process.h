@@ -17,6 +17,11 @@ struct ChildOptions {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> extra_env;
   bool capture_output = false;
+  // The command gets a process group of its own (process_group.h). When the monitor is a job
+  // an interactive shell started (it leads the terminal's foreground process group), the
+  // command's group becomes the foreground one, so Ctrl-C and reading the terminal reach the
+  // command as if it had been started by the shell.
+  bool take_terminal = false;
 };
 
 struct SpawnError {
@@ -29,15 +34,21 @@ class ChildProcess {
   // Errors: the message and the exit code a shell would give.
   static Result<ChildProcess> spawn(const ChildOptions& options, SpawnError* spawn_error);
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return pid_; }  // also the id of its process group
   int stdout_fd() const { return stdout_fd_; }  // -1 when not captured
   int stderr_fd() const { return stderr_fd_; }
+  // Gives the terminal back to the monitor's process group, if the command had taken it.
+  void return_terminal() const;
 
  private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
+  bool took_terminal_ = false;
 };
+
+// Whether this process leads the terminal's foreground process group (an interactive shell's job).
+bool leads_foreground_terminal();
 
 // The shell-quoted command line, for the run record.
 std::string quote_command(const std::vector<std::string>& argv);

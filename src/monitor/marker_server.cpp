@@ -14,7 +14,7 @@
 #include <utility>
 #include <variant>
 
-#include "core/atomic_file.h"
+#include "core/output_file.h"
 
 namespace wattcast {
 
@@ -203,7 +203,7 @@ Status MarkerServer::request_stop() {
 Status MarkerServer::publish_epoch_report(const std::string& json) {
   if (epoch_report_path_.empty()) return Error{"the marker directory is gone"};
   // Renamed into place: the helper never reads half a report.
-  return write_file_atomically(epoch_report_path_, json);
+  return write_output_file(epoch_report_path_, json);
 }
 
 bool MarkerServer::stop_requested() const {

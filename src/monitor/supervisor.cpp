@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -40,7 +41,7 @@ void block_monitor_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks& callbacks) {
+Result<ChildExit> supervise(const ChildProcess& child, ProcessGroupStop& group, const SupervisorCallbacks& callbacks) {
   const sigset_t set = monitor_signals();
   const int signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
   if (signal_fd < 0) return Error{std::string("cannot watch signals: ") + std::strerror(errno)};
@@ -69,25 +70,30 @@ Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks
   reap();
   // Until the child has exited and its pipes are drained (a grandchild may hold them open; stop
   // reading then, once the child itself is gone and they are quiet).
-  while (!exited || out_fd >= 0 || err_fd >= 0) {
+  // A stop sent to the group is seen through: what is left of the group gets SIGKILL when its
+  // grace period ends, even after the child itself has gone.
+  bool stop_pending = false;
+  while (!exited || out_fd >= 0 || err_fd >= 0 || stop_pending) {
+    int timeout_ms = exited ? 100 : callbacks.tick_ms;
+    if (const auto to_kill = group.seconds_to_kill()) timeout_ms = std::min(timeout_ms, static_cast<int>(*to_kill * 1000) + 1);
     pollfd fds[4] = {{signal_fd, POLLIN, 0}, {out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}, {callbacks.extra_fd, POLLIN, 0}};
-    const int ready = poll(fds, 4, exited ? 100 : callbacks.tick_ms);
+    const int ready = poll(fds, 4, timeout_ms);
     if (ready < 0 && errno != EINTR) break;
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info{};
       while (read(signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         const int sig = static_cast<int>(info.ssi_signo);
         if (sig == SIGCHLD) continue;
-        const bool from_process = info.ssi_code == SI_USER || info.ssi_code == SI_QUEUE || info.ssi_code == SI_TKILL;
-        if (from_process && !exited) {
-          kill(child.pid(), sig);
-          ++result.forwarded_signals;
-        }
+        // The command has a process group of its own: a terminal's signal to the monitor's group
+        // did not reach it either.
+        group.send(sig);
+        ++result.forwarded_signals;
       }
     }
     if (callbacks.extra_fd >= 0 && (fds[3].revents & POLLIN) && callbacks.on_extra_readable) callbacks.on_extra_readable();
     if (out_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) pump(out_fd, false);
     if (err_fd >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR))) pump(err_fd, true);
+    stop_pending = group.escalate();
     reap();
     if (exited && ready == 0) {
       // The child is gone and nothing arrived for a tick: pipes still open belong to its own

@@ -1,5 +1,6 @@
 #pragma once
-// The monitor's main loop while the command runs: forwards signals to it, passes its output on
+// The monitor's main loop while the command runs: forwards signals to its process group (and
+// kills what is left of it a grace period after a SIGTERM or SIGHUP), passes its output on
 // (offering each chunk to the caller, for epoch patterns), calls the caller back regularly (for
 // markers and the live line), and returns how the command ended.
 
@@ -7,6 +8,7 @@
 #include <string_view>
 
 #include "monitor/child_process.h"
+#include "monitor/process_group.h"
 
 namespace wattcast {
 
@@ -31,9 +33,9 @@ struct SupervisorCallbacks {
 // other thread so they all inherit the mask and the signals reach only the supervisor.
 void block_monitor_signals();
 
-// Runs until the child exits. SIGINT, SIGTERM and SIGHUP sent to the monitor by another process
-// are forwarded to the child; the ones a terminal sends to the whole foreground process group
-// (Ctrl-C) already reached the child and are not sent twice.
-Result<ChildExit> supervise(const ChildProcess& child, const SupervisorCallbacks& callbacks);
+// Runs until the child exits, and, when a stop was sent, until its process group is gone or
+// killed. SIGINT, SIGTERM and SIGHUP the monitor receives (from another process, or from the
+// terminal when the command does not hold it) are sent to the command's whole process group.
+Result<ChildExit> supervise(const ChildProcess& child, ProcessGroupStop& group, const SupervisorCallbacks& callbacks);
 
 }  // namespace wattcast

@@ -16,6 +16,12 @@ Result<std::unique_ptr<RunStore>> open_store(const std::string& location) {
   return open_sqlite_store(location);
 }
 
+Result<std::unique_ptr<RunStore>> open_store_for_reading(const std::string& location, bool* absent) {
+  if (absent) *absent = false;
+  if (is_postgres_url(location)) return open_postgres_store_for_reading(location, absent);
+  return open_sqlite_store_for_reading(location, absent);
+}
+
 Result<std::unique_ptr<RunStore>> open_store_for_monitor(const std::string& location, const SpoolOptions& options, SpoolingStore** spooling) {
   *spooling = nullptr;
   if (!is_postgres_url(location)) return open_sqlite_store(location);

@@ -299,6 +299,23 @@ class PostgresStore : public RemoteStore {
     return ok_status();
   }
 
+  // For readers: the schema must be there already; nothing is created. `absent`: it is not.
+  Status check_schema(bool* absent) {
+    return call<Ok>("read the schema", [&](pqxx::work& tx) -> Result<Ok> {
+      if (tx.exec("SELECT to_regclass('wattcast_schema')")[0][0].is_null()) {
+        *absent = true;
+        return Error{display_ + ": no wattcast run store in this database yet (measure a run into it first)"};
+      }
+      const pqxx::result version = tx.exec("SELECT max(version) FROM wattcast_schema");
+      const int found = version[0][0].is_null() ? 0 : version[0][0].as<int>();
+      if (found > kStoreSchemaVersion) {
+        return Error{display_ + ": written by a newer wattcast (store schema " + std::to_string(found) + ", this build reads up to " +
+                     std::to_string(kStoreSchemaVersion) + "); upgrade wattcast"};
+      }
+      return Ok{};
+    });
+  }
+
   Status prepare_schema() {
     return call<Ok>("prepare the schema", [&](pqxx::work& tx) -> Result<Ok> {
       tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLockKey);
@@ -437,6 +454,17 @@ Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url)
   if (auto connected = store->connect(); !connected) return connected.error();
   if (auto ready = store->prepare_schema(); !ready) return ready.error();
   return std::unique_ptr<RemoteStore>(std::move(store));
+}
+
+Result<std::unique_ptr<RunStore>> open_postgres_store_for_reading(const std::string& url, bool* absent) {
+  auto store = std::make_unique<PostgresStore>(url);
+  if (auto connected = store->connect(); !connected) return connected.error();
+  bool missing = false;
+  if (auto ready = store->check_schema(&missing); !ready) {
+    if (absent) *absent = missing;
+    return ready.error();
+  }
+  return std::unique_ptr<RunStore>(std::move(store));
 }
 
 }  // namespace wattcast

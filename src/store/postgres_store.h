@@ -21,4 +21,8 @@ std::string mask_password(const std::string& url);
 // one-line errors naming the URL, password masked.
 Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url);
 
+// For commands that only read: creates nothing. `absent` is set when the database has no
+// wattcast tables yet.
+Result<std::unique_ptr<RunStore>> open_postgres_store_for_reading(const std::string& url, bool* absent);
+
 }  // namespace wattcast

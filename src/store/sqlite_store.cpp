@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -382,6 +383,7 @@ Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
       if (rc == SQLITE_OK) return ok_status();
       std::string text = message ? message : "unknown error";
       sqlite3_free(message);
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
       if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt >= 500) return Error{path + ": cannot use the run store: " + text};
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -401,8 +403,47 @@ Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
   // synchronous=NORMAL: a committed batch survives the process dying (not power loss).
   if (auto s = run_sql("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"); !s) return s.error();
   if (version == 0) {
-    if (auto s = run_sql(kSchema); !s) return s.error();
-    if (auto s = run_sql(("PRAGMA user_version=" + std::to_string(kStoreSchemaVersion)).c_str()); !s) return s.error();
+    // One transaction, so a reader never sees half a schema (open_sqlite_store_for_reading).
+    const std::string create = std::string("BEGIN IMMEDIATE;") + kSchema + "PRAGMA user_version=" + std::to_string(kStoreSchemaVersion) + "; COMMIT;";
+    if (auto s = run_sql(create.c_str()); !s) return s.error();
+  }
+  return std::unique_ptr<RunStore>(std::move(store));
+}
+
+Result<std::unique_ptr<RunStore>> open_sqlite_store_for_reading(const std::string& path, bool* absent) {
+  auto not_there = [&](const std::string& what) -> Error {
+    if (absent) *absent = true;
+    return Error{path + ": " + what};
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return not_there("no run store here (measure a run first, or give --store)");
+  if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0) {
+    return not_there("an empty file, not a run store yet (measure a run into it first)");
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Error{path + ": cannot open the run store: " + message};
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto store = std::make_unique<SqliteStore>(db, path);
+  int version = 0, tables = 0;
+  {
+    Statement s(db, "PRAGMA user_version");
+    if (!s.ok() || s.step() != SQLITE_ROW) return Error{path + ": not a wattcast run store (or not an SQLite file)"};
+    version = sqlite3_column_int(s.get(), 0);
+  }
+  {
+    Statement s(db, "SELECT count(*) FROM sqlite_master");
+    if (!s.ok() || s.step() != SQLITE_ROW) return Error{path + ": not a wattcast run store (or not an SQLite file)"};
+    tables = sqlite3_column_int(s.get(), 0);
+  }
+  if (version == 0 && tables == 0) return not_there("an empty database, not a run store yet (measure a run into it first)");
+  if (version == 0) return Error{path + ": not a wattcast run store (an SQLite file of another program?)"};
+  if (version > kStoreSchemaVersion) {
+    return Error{path + ": written by a newer wattcast (store schema " + std::to_string(version) + ", this build reads up to " +
+                 std::to_string(kStoreSchemaVersion) + "); upgrade wattcast"};
   }
   return std::unique_ptr<RunStore>(std::move(store));
 }

@@ -16,4 +16,9 @@ inline constexpr int kStoreSchemaVersion = 1;
 // error rather than something to guess at.
 Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path);
 
+// For commands that only read: opened read-only, so neither a missing file, an empty one nor
+// another program's SQLite database is created or changed. `absent` is set when there is no
+// store there yet (no file, an empty file, or an empty database a monitor is creating).
+Result<std::unique_ptr<RunStore>> open_sqlite_store_for_reading(const std::string& path, bool* absent);
+
 }  // namespace wattcast

@@ -112,6 +112,17 @@ TEST(CliTest, FitThenEstimateWithTheFittedModel) {
                    nlohmann::json::parse(shipped.out)["methods"][0]["energy_kwh"].get<double>());
 }
 
+// /dev/stdout is a symlink to the test's captured stdout: followed and written into, never replaced.
+TEST(CliTest, OutThroughASymlinkOrDashWritesWhereItPoints) {
+  auto estimate = run_cli(std::string("estimate ") + kConfigFlags + " --method pre-paper --format json --out /dev/stdout");
+  ASSERT_EQ(estimate.exit_code, 0) << estimate.err;
+  EXPECT_TRUE(nlohmann::json::parse(estimate.out).contains("methods")) << estimate.out;
+  auto fit = run_cli("fit --data " + reference_runs_csv() + " --method pre-paper --out -");
+  ASSERT_EQ(fit.exit_code, 0) << fit.err;
+  EXPECT_TRUE(nlohmann::json::parse(fit.out).is_object());
+  EXPECT_FALSE(std::filesystem::exists("-"));
+}
+
 TEST(CliTest, EvaluateByRowsReportsEveryMethod) {
   auto result = run_cli("evaluate --cv rows --method pre-paper,mlco2 --format json");
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -134,11 +134,44 @@ TEST(ExperimentCliTest, TimeoutsStopARunAndTheWarmUpRunsFirst) {
                                     "[factors]\n"
                                     "seconds = [0, 30]\n");
   auto result = run_cli("experiment " + plan_path + " --out " + store);
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("timed out after 1 s"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("2 runs done"), std::string::npos) << result.err;
-  EXPECT_NE(result.err.find("1 failed"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("1 of them failed"), std::string::npos) << result.err;
   EXPECT_TRUE(std::filesystem::exists(warmed));
+}
+
+// Runs that measure refuses store nothing: the experiment fails and names no store.
+TEST(ExperimentCliTest, FailedRunsMakeTheExperimentFailAndNameNoStoreNotWritten) {
+  const std::string store = fresh_store("never.db");
+  const std::string plan_path = write_scratch("refused.toml", "command = \"true {a}\"\nrepetitions = 1\n[factors]\na = [1, 2]\n"
+                                                              "[measure]\nregion = \"Atlantis\"\n");
+  auto result = run_cli("experiment " + plan_path + " --out " + store);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("2 failed; none was stored"), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("results in"), std::string::npos) << result.err;
+  EXPECT_FALSE(std::filesystem::exists(store));
+}
+
+// A run's command that leaves a process running (a background job of its shell) does not
+// overlap the next run: the experiment stops what a run left before starting the next.
+TEST(ExperimentCliTest, NoRunStartsWhileTheLastOnesProcessesLive) {
+  const std::string store = fresh_store("leftovers.db");
+  const auto dir = scratch_dir() / "leftovers";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string pids = dir.string();
+  // Fails (exit 3) when a process an earlier run left is still alive; then leaves its own.
+  const std::string plan_path = write_scratch(
+      "leftovers.toml", "command = \"for f in " + pids + "/pid_*; do [ -e \\\"$f\\\" ] && kill -0 $(cat \\\"$f\\\") 2>/dev/null && exit 3; done; "
+                        "sleep 300 & echo $! > " + pids + "/pid_{a}\"\nrepetitions = 1\n[factors]\na = [1, 2, 3]\n");
+  auto result = run_cli("experiment " + plan_path + " --out " + store);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("left 1 processes running"), std::string::npos) << result.err;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const pid_t pid = std::stoi(read_text(entry.path().string()));
+    EXPECT_NE(kill(pid, 0), 0) << "still running: " << pid;
+  }
 }
 
 // SIGINT stops the experiment after the current run (which it interrupts), and --resume runs

@@ -150,6 +150,71 @@ TEST(MeasureTest, SigintToTheMonitorReachesTheCommand) {
   EXPECT_EQ(WEXITSTATUS(status), 42);
 }
 
+// Whether `pid` is gone (or a zombie nobody has reaped yet: it no longer runs).
+bool process_ended(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+// Starts `measure ... -- sh -c SCRIPT` where the script writes the pid of a grandchild (a
+// `sleep` it started) to a FIFO; returns the monitor's pid and the grandchild's.
+std::pair<pid_t, pid_t> measure_with_grandchild(const std::string& store, const std::string& script, const std::vector<std::string>& flags) {
+  const std::string fifo = (scratch_dir() / "grandchild.fifo").string();
+  fs::remove(fifo);
+  EXPECT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const pid_t monitor = fork();
+  if (monitor == 0) {
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    std::vector<std::string> args = {WATTCAST_BIN, "measure", "--replay", trace(), "--out", store};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--", "sh", "-c", script + " & echo $! > " + fifo + "; wait; echo after"});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(99);
+  }
+  FILE* ready = std::fopen(fifo.c_str(), "r");  // blocks until the command has written
+  EXPECT_NE(ready, nullptr);
+  char line[32] = {};
+  if (ready) {
+    EXPECT_NE(std::fgets(line, sizeof line, ready), nullptr);
+    std::fclose(ready);
+  }
+  return {monitor, static_cast<pid_t>(std::atoi(line))};
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// SIGTERM to the monitor reaches everything the command started, not only the shell.
+TEST(MeasureTest, SigtermReachesTheWholeCommand) {
+  const auto [monitor, grandchild] = measure_with_grandchild(fresh_store("group.db"), "sleep 300", {});
+  ASSERT_GT(grandchild, 0);
+  ASSERT_EQ(kill(monitor, SIGTERM), 0);
+  EXPECT_EQ(wait_exit_code(monitor), 143);
+  EXPECT_TRUE(process_ended(grandchild));
+  if (!process_ended(grandchild)) kill(grandchild, SIGKILL);
+}
+
+// A command that ignores SIGTERM gets SIGKILL --stop-grace-s later, its children too.
+TEST(MeasureTest, ACommandIgnoringSigtermIsKilledAfterTheGrace) {
+  const auto [monitor, grandchild] = measure_with_grandchild(fresh_store("stubborn.db"), "trap '' TERM; sleep 300", {"--stop-grace-s", "1"});
+  ASSERT_GT(grandchild, 0);
+  ASSERT_EQ(kill(monitor, SIGTERM), 0);
+  EXPECT_EQ(wait_exit_code(monitor), 137);
+  EXPECT_TRUE(process_ended(grandchild));
+  if (!process_ended(grandchild)) kill(grandchild, SIGKILL);
+}
+
 // A monitor killed with SIGKILL leaves a store that opens cleanly, with the samples it flushed.
 TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   const std::string store = fresh_store("killed.db");
@@ -270,7 +335,9 @@ TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   // A steady run, so that projections are there to compare whatever else the machine does.
   const FakeGpu gpu("; power_mw=250000");
   const StillMachine still;
-  auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.25);
+  // Epochs of 0.5 s: the live epoch ends at its anchor sample, the stored one at the marker's time
+  // stamp, milliseconds apart on a loaded machine; on shorter epochs that can tip the detector.
+  auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.5);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   // The latest live projection, after epoch K (the last, or one before where the detector found
   // no stable window yet on a loaded machine's epochs).

@@ -63,6 +63,36 @@ TEST(ExperimentPlanTest, BadPlansNameTheLineAndTheField) {
   EXPECT_NE(error_of("command = = 3\n").find("bad.toml:1"), std::string::npos);
 }
 
+// The same rules as measure's flags, and bounds that keep a plan runnable.
+TEST(ExperimentPlanTest, NumbersOutOfBoundsNameTheLineAndTheField) {
+  testing::TempTree tree;
+  auto error_of = [&](const std::string& lines) {
+    tree.write("bounds.toml", "command = \"x {a}\"\n" + lines + "[factors]\na = [1, 2]\n");
+    auto plan = read_experiment_plan(tree.path("bounds.toml"));
+    return plan.ok() ? std::string("accepted") : plan.error().message;
+  };
+  EXPECT_NE(error_of("repetitions = 4294967297\n").find("bounds.toml:2: field 'repetitions': must be at most 10000"), std::string::npos)
+      << error_of("repetitions = 4294967297\n");
+  EXPECT_NE(error_of("repetitions = 1000000000\n").find("bounds.toml:2: field 'repetitions'"), std::string::npos);
+  EXPECT_NE(error_of("timeout_s = 0\n").find("bounds.toml:2: field 'timeout_s': must be more than 0"), std::string::npos);
+  EXPECT_NE(error_of("cooldown_s = 1e300\n").find("bounds.toml:2: field 'cooldown_s': must be at most"), std::string::npos);
+  EXPECT_NE(error_of("seed = 1e300\n").find("field 'seed'"), std::string::npos);
+  EXPECT_NE(error_of("epochs = 2.5\n").find("field 'epochs': expected a whole number"), std::string::npos);
+  EXPECT_NE(error_of("[measure]\ninterval_ms = 0\n").find("bounds.toml:3: field 'measure.interval_ms': must be at least 1"), std::string::npos)
+      << error_of("[measure]\ninterval_ms = 0\n");
+  EXPECT_NE(error_of("[measure]\npue = 0.5\n").find("field 'measure.pue'"), std::string::npos);
+  EXPECT_EQ(error_of("repetitions = 3\ntimeout_s = 60\ncooldown_s = 300\n[measure]\ninterval_ms = 50\n"), "accepted");
+}
+
+TEST(ExperimentPlanTest, TooManyRunsInAllIsRefused) {
+  testing::TempTree tree;
+  tree.write("many.toml", "command = \"x {a} {b}\"\nrepetitions = 1000\n[factors]\na = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nb = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]\n");
+  auto plan = read_experiment_plan(tree.path("many.toml"));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.error().message.find("many.toml:2: field 'repetitions': 110 configurations x 1000 repetitions = 110000 runs"), std::string::npos)
+      << plan.error().message;
+}
+
 TEST(ExperimentScheduleTest, EveryConfigurationRepeatedInASeededRandomOrder) {
   testing::TempTree tree;
   tree.write("plan.toml", kPlan);

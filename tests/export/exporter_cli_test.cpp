@@ -71,9 +71,10 @@ TEST(ExporterCliTest, MeasureListensOnLoopbackUnlessToldOtherwise) {
 
 TEST(ExporterCliTest, ExporterRefusesBadInputBeforeServing) {
   TempDir dir;
-  auto missing = run_cli("exporter --store " + (dir / "none.db") + " --listen 127.0.0.1:0");
-  EXPECT_EQ(missing.exit_code, 2) << missing.err;
-  EXPECT_NE(missing.err.find("none.db"), std::string::npos) << missing.err;
+  write_scratch("exporter_other.db", "not an SQLite file, not a store");
+  auto broken = run_cli("exporter --store " + (scratch_dir() / "exporter_other.db").string() + " --listen 127.0.0.1:0");
+  EXPECT_EQ(broken.exit_code, 2) << broken.err;
+  EXPECT_NE(broken.err.find("exporter_other.db"), std::string::npos) << broken.err;
   // A store with one run, to name runs in.
   ASSERT_EQ(run_cli("measure --replay " + trace() + " --out " + (dir / "runs.db") + " -- true").exit_code, 0);
   auto bad_runs = run_cli("exporter --store " + (dir / "runs.db") + " --listen 127.0.0.1:0 --runs lively");
@@ -88,6 +89,25 @@ TEST(ExporterCliTest, ExporterRefusesBadInputBeforeServing) {
   EXPECT_EQ(in_use.exit_code, 2);
   EXPECT_EQ(count_lines(in_use.err), 1) << in_use.err;
   EXPECT_NE(in_use.err.find(address), std::string::npos) << in_use.err;
+}
+
+// Started before the first run: serves no runs, creates nothing, and follows the store once a
+// run is measured into it.
+TEST(ExporterCliTest, ExporterWaitsForAStoreThatIsNotThereYet) {
+  TempDir dir;
+  const std::string store = dir / "later.db";
+  Child exporter({WATTCAST_BIN, "exporter", "--store", store, "--listen", "127.0.0.1:0", "--runs", "all"}, dir / "exporter.log");
+  int port = 0;
+  ASSERT_TRUE(eventually([&] { return (port = announced_port(exporter)) > 0 && serves_metrics(port); }, std::chrono::seconds(20)))
+      << exporter.log();
+  EXPECT_NE(exporter.log().find("no run store there yet"), std::string::npos) << exporter.log();
+  EXPECT_EQ(scrape(port).find("wattcast_run_energy_joules_total{"), std::string::npos);
+  EXPECT_FALSE(fs::exists(store));
+  ASSERT_EQ(run_cli("measure --replay " + trace() + " --out " + store + " -- true").exit_code, 0);
+  EXPECT_TRUE(eventually([&] { return scrape(port).find("wattcast_run_energy_joules_total{") != std::string::npos; }, std::chrono::seconds(30)))
+      << scrape(port);
+  exporter.signal(SIGTERM);
+  EXPECT_EQ(exporter.wait(std::chrono::seconds(10)), 0) << exporter.log();
 }
 
 }  // namespace

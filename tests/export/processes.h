@@ -96,6 +96,29 @@ class Child {
   std::string log_;
 };
 
+inline bool serves_metrics(int port) {
+  httplib::Client client("127.0.0.1", port);
+  auto response = client.Get("/metrics");
+  return response && response->status == 200;
+}
+
+// The port a child bound for ":0", from the line it announces on stderr; 0 until then.
+inline int announced_port(const Child& child) {
+  const std::string log = child.log();
+  const std::string prefix = "metrics at http://127.0.0.1:";
+  const size_t at = log.find(prefix);
+  if (at == std::string::npos || log.find("/metrics", at + prefix.size()) == std::string::npos) return 0;
+  return std::atoi(log.c_str() + at + prefix.size());
+}
+
+// The body of GET /metrics, or empty when it does not answer.
+inline std::string scrape(int port) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(std::chrono::seconds(30));
+  auto response = client.Get("/metrics");
+  return response && response->status == 200 ? response->body : std::string();
+}
+
 inline const char* kPrometheusBinary = "/usr/bin/prometheus";
 
 // A Prometheus server scraping `target` (host:port) every 500 ms, with its data in a temporary

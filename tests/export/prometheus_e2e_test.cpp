@@ -21,21 +21,6 @@ void require_prometheus() {
       << kPrometheusBinary << " is missing: install Debian's prometheus package (bash scripts/install-deps.sh)";
 }
 
-bool serves_metrics(int port) {
-  httplib::Client client("127.0.0.1", port);
-  auto response = client.Get("/metrics");
-  return response && response->status == 200;
-}
-
-// The port a child bound for ":0", from the line it announces on stderr; 0 until then.
-int announced_port(const Child& child) {
-  const std::string log = child.log();
-  const std::string prefix = "metrics at http://127.0.0.1:";
-  const size_t at = log.find(prefix);
-  if (at == std::string::npos || log.find("/metrics", at + prefix.size()) == std::string::npos) return 0;
-  return std::atoi(log.c_str() + at + prefix.size());
-}
-
 double value_of(const nlohmann::json& entry) { return std::stod(entry["value"][1].get<std::string>()); }
 
 // A finished run written straight to a store: one GPU with an energy counter, one with power only,
