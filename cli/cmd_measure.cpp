@@ -235,7 +235,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   block_monitor_signals();
   ChildOptions child_options;
   child_options.argv = options.command;
-  child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()}, {"WATTCAST_RUN_ID", std::to_string(run_id)}};
+  // WATTCAST_EPOCH_REPORTS: this monitor answers each epoch's end (a helper waits for it only then).
+  child_options.extra_env = {{"WATTCAST_SOCKET", markers.socket_path()},
+                             {"WATTCAST_RUN_ID", std::to_string(run_id)},
+                             {"WATTCAST_EPOCH_REPORTS", "1"}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   // On a terminal the live status line is redrawn in place: the command's output passes through
   // the monitor, which clears the line first, so the two are never glued together. Python would

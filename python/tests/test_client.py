@@ -124,6 +124,19 @@ class ClientMessagesTest(ReceiverTestCase):
             "energy/projected_co2e_g": 1.98})
         self.assertEqual(wattcast.log_values(None), {})
 
+    def test_it_waits_for_a_report_only_from_a_monitor_that_gives_them(self):
+        environment = {wattcast._client.SOCKET_ENV: self.receiver.socket_path}
+        older = wattcast.Client.from_environment(environment, sync=False)
+        newer = wattcast.Client.from_environment(dict(environment, WATTCAST_EPOCH_REPORTS="1"), sync=False,
+                                                 report_timeout_s=0.01)
+        with mock.patch.object(wattcast._client.time, "sleep") as sleep:
+            self.assertIsNone(older.epoch_end(1))
+            sleep.assert_not_called()
+            self.assertIsNone(newer.epoch_end(2))
+            sleep.assert_called()
+        older.close()
+        newer.close()
+
     def test_a_half_written_or_foreign_report_is_no_report(self):
         with open(os.path.join(self.receiver.directory, "epoch.json"), "w") as report_file:
             report_file.write('{"epoch": 1, "epoch_ene')

@@ -20,6 +20,9 @@ SOCKET_ENV = "WATTCAST_SOCKET"
 # Set by `wattcast measure` when it is one rank's own monitor (multi-rank jobs): the rank whose
 # markers that socket wants.
 SOCKET_RANK_ENV = "WATTCAST_SOCKET_RANK"
+# Set by monitors that answer each epoch's end with a report: without it (an older wattcast),
+# epoch_end() does not wait for one.
+EPOCH_REPORTS_ENV = "WATTCAST_EPOCH_REPORTS"
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
 STOP_FILE_NAME = "stop"
@@ -137,9 +140,9 @@ class Client:
     share a Client built from the environment; callbacks accept a Client for tests."""
 
     def __init__(self, socket_path, *, sync=True, all_ranks=False, rank=None, socket_rank=None,
-                 send_timeout_s=DEFAULT_SEND_TIMEOUT_S, report_timeout_s=DEFAULT_REPORT_TIMEOUT_S):
+                 send_timeout_s=DEFAULT_SEND_TIMEOUT_S, report_timeout_s=DEFAULT_REPORT_TIMEOUT_S, epoch_reports=True):
         self._socket_path = socket_path or None
-        self._report_timeout_s = report_timeout_s
+        self._report_timeout_s = report_timeout_s if epoch_reports else 0.0
         self._socket_rank = socket_rank
         self._sync = bool(sync)
         self._all_ranks = bool(all_ranks)
@@ -154,6 +157,7 @@ class Client:
         environ = os.environ if environ is None else environ
         options.setdefault("rank", _rank_from_environment(environ))
         options.setdefault("socket_rank", _integer(environ.get(SOCKET_RANK_ENV)))
+        options.setdefault("epoch_reports", environ.get(EPOCH_REPORTS_ENV) == "1")
         return cls(environ.get(SOCKET_ENV), **options)
 
     # -- settings --------------------------------------------------------------------------
