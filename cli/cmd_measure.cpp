@@ -226,6 +226,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   SamplerOptions sampler_options;
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(options.interval_ms * 1e6));
+  sampler_options.heartbeat_run_id = run_id;
   Sampler sampler(std::move(bindings), *store, sampler_options);
   if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
@@ -327,6 +328,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   };
   const ChildExit exit = unwrap(supervise(*child, *command_group, callbacks));
   child->return_terminal();
+  child->reap_relay();
   command_group.reset();  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");

@@ -10,6 +10,8 @@
 #include "cli/job_output.h"
 #include "cli/output.h"
 #include "cli/run_output.h"
+#include "monitor/sampler.h"
+#include "store/run_state.h"
 #include "cluster/job_summary.h"
 #include "monitor/run_summary.h"
 #include "report/text_table.h"
@@ -46,7 +48,14 @@ void list_runs(const StoreOption& options) {
   auto store = open_existing_store(options.store);
   TextTable table({"run", "started", "duration_s", "exit", "job", "command"});
   for (const auto& run : unwrap(store->runs())) {
-    table.add_row({std::to_string(run.id), local_time(run.start_s), run.end_s ? fmt::format("{:.1f}", *run.end_s - run.start_s) : "running",
+    const double now_s = unix_time_s();
+    std::string duration = "running";
+    if (run.end_s) {
+      duration = fmt::format("{:.1f}", *run.end_s - run.start_s);
+    } else if (const auto lost = monitor_lost_at(run, now_s)) {
+      duration = fmt::format("{:.1f}, monitor lost", *lost - run.start_s);
+    }
+    table.add_row({std::to_string(run.id), local_time(run.start_s), duration,
                    run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run), run.command});
   }
   emit(table.render(), "");

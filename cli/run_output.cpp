@@ -6,7 +6,9 @@
 
 #include "cli/cli_error.h"
 #include "report/text_table.h"
+#include "monitor/sampler.h"
 #include "store/open_store.h"
+#include "store/run_state.h"
 
 namespace wattcast::cli {
 
@@ -20,7 +22,7 @@ std::string default_store_path() {
 std::unique_ptr<RunStore> open_existing_store(const std::string& location) { return unwrap(open_store_for_reading(location)); }
 
 std::string render_summary(const RunSummary& s) {
-  std::string out = fmt::format("wattcast run {}: {} ({}", s.run.id, s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
+  std::string out = fmt::format("wattcast run {}: {} ({}", s.run.id, s.run.command, run_state_text(s.run, unix_time_s()));
   if (s.run.exit_code) out += fmt::format(", exit code {}", *s.run.exit_code);
   out += fmt::format(")\nduration {:.1f} s, energy {:.6g} kWh ({:.4g} kJ), mean power {:.1f} W\n", s.duration_s, s.energy_j / 3.6e6,
                      s.energy_j / 1000, s.mean_power_w);

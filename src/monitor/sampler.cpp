@@ -232,6 +232,8 @@ void Sampler::write_loop() {
     batch.swap(pending_);
     lock.unlock();
     Status written = store_.append_samples(batch);
+    // A failed heartbeat says nothing the failed batch does not; the next flush tries again.
+    if (options_.heartbeat_run_id != 0) (void)store_.record_heartbeat(options_.heartbeat_run_id, unix_time_s());
     lock.lock();
     if (written) live_.samples_stored += static_cast<int64_t>(batch.size());
     if (!written && write_status_) {

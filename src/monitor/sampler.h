@@ -30,6 +30,8 @@ struct SamplerOptions {
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
   // At most this much is lost if the monitor is killed; longer batches cost less.
   std::chrono::nanoseconds flush_interval = std::chrono::seconds(1);
+  // The run whose heartbeat each flush records (run_state.h); 0: none.
+  int64_t heartbeat_run_id = 0;
 };
 
 // What the live status line shows.
