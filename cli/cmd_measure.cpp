@@ -346,6 +346,15 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   std::string end_reason = steering.stop_reason() ? exit.reason + "; stopped by wattcast: " + *steering.stop_reason() : exit.reason;
   if (job_note) end_reason += "; " + *job_note;
+  // The store may have refused samples for good (a disk that stayed full): the record says which,
+  // and that the run's energy is then the monitor's own integration, which saw every sample.
+  const UnstoredSamples unstored = sampler.unstored();
+  std::string unstored_note;
+  if (unstored.samples > 0) {
+    unstored_note = fmt::format("{} samples (ticks {}-{}) could not be stored; the run's energy, measured by the monitor, is {:.6g} kJ",
+                                unstored.samples, unstored.first_tick, unstored.last_tick, sampler.live().energy_j / 1000);
+    end_reason += "; " + unstored_note;
+  }
   if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, end_reason); !finished) {
     std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
   }
@@ -370,7 +379,11 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   } else {
     std::fprintf(stderr, "wattcast: %s\n", summary.error().message.c_str());
   }
-  if (!written) std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+  if (!unstored_note.empty()) {
+    std::fprintf(stderr, "wattcast: %s (the figures above are the stored samples only)\n", unstored_note.c_str());
+  } else if (!written) {
+    std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+  }
   return exit.exit_code;
 }
 

@@ -222,23 +222,51 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   }
 }
 
+UnstoredSamples Sampler::unstored() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return given_up_;
+}
+
+// Called with mutex_ held.
+void Sampler::give_up_oldest(std::vector<SampleRecord>& waiting, size_t count) {
+  count = std::min(count, waiting.size());
+  if (count == 0) return;
+  if (given_up_.samples == 0) given_up_.first_tick = waiting.front().tick;
+  given_up_.last_tick = std::max(given_up_.last_tick, waiting[count - 1].tick);
+  given_up_.samples += static_cast<int64_t>(count);
+  waiting.erase(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(count));
+}
+
+// A batch the store refuses stays and goes with the next one: samples are given up only beyond
+// max_unstored_samples, or when the store still refuses them at the end.
 void Sampler::write_loop() {
-  std::vector<SampleRecord> batch;  // swapped with pending_, so neither buffer is reallocated each flush
+  std::vector<SampleRecord> batch;  // what waits for the store, oldest first
   std::unique_lock<std::mutex> lock(mutex_);
+  bool refusing = false;
   while (true) {
     wake_writer_.wait_for(lock, options_.flush_interval, [this] { return sampling_done_; });
     const bool last = sampling_done_;
-    batch.clear();
-    batch.swap(pending_);
+    batch.insert(batch.end(), pending_.begin(), pending_.end());
+    pending_.clear();
     lock.unlock();
     Status written = store_.append_samples(batch);
     // A failed heartbeat says nothing the failed batch does not; the next flush tries again.
     if (options_.heartbeat_run_id != 0) (void)store_.record_heartbeat(options_.heartbeat_run_id, unix_time_s());
     lock.lock();
-    if (written) live_.samples_stored += static_cast<int64_t>(batch.size());
-    if (!written && write_status_) {
+    if (written) {
+      live_.samples_stored += static_cast<int64_t>(batch.size());
+      if (refusing) warnings_.push_back("run store: writing again; the samples kept meanwhile are stored");
+      refusing = false;
+      write_status_ = ok_status();
+      batch.clear();
+    } else {
+      if (!refusing) {
+        warnings_.push_back("run store: " + written.error().message + "; measuring goes on: samples wait in memory and are written when the store takes them again");
+      }
+      refusing = true;
       write_status_ = written;
-      warnings_.push_back("run store: " + written.error().message);
+      if (batch.size() > options_.max_unstored_samples) give_up_oldest(batch, batch.size() - options_.max_unstored_samples);
+      if (last) give_up_oldest(batch, batch.size());
     }
     if (last) return;
   }
