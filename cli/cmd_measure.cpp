@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -292,11 +293,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     say(steering.take_messages());
     if (!pending_markers.empty()) {
       if (exporter) exporter->note_markers(pending_markers, sampler);
-      if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
-      pending_markers.clear();
+      // Through the sampler's writer thread: this one supervises the command and must not wait.
+      sampler.add_markers(std::exchange(pending_markers, {}));
     }
   };
   double last_draw_s = 0;
+  constexpr double kStoreSilence_s = 10;
+  bool store_silence_told = false;
   SupervisorCallbacks callbacks;
   callbacks.before_output = [&] { live.clear(); };
   if (matcher) {
@@ -315,6 +318,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     for (const auto& warning : sampler.take_warnings()) {
       live.clear();
       std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
+    }
+    if (!store_silence_told && sampler.store_busy_s() > kStoreSilence_s) {
+      store_silence_told = true;
+      live.clear();
+      std::fprintf(stderr, "wattcast: %s has not answered for %.0f s; measuring goes on, and samples and markers wait in memory until it does\n",
+                   mask_password(options.out).c_str(), kStoreSilence_s);
     }
     for (const auto& notice : spooling ? spooling->take_notices() : std::vector<std::string>{}) {
       live.clear();

@@ -82,6 +82,13 @@ class Sampler {
   std::vector<std::string> take_warnings();
   // After stop(): what could not be stored.
   UnstoredSamples unstored() const;
+  // Markers go to the store from the writer thread too, with the next flush, so the thread that
+  // supervises the command never waits on the store; refused ones are tried again like samples.
+  // After stop(), written at once.
+  void add_markers(std::vector<MarkerRecord> markers);
+  // How long the store has been busy with the write in progress (0 when none is): a store that
+  // does not answer (a hung server, a lock held elsewhere) shows here.
+  double store_busy_s() const;
 
  private:
   void sample_loop();
@@ -114,6 +121,8 @@ class Sampler {
   double last_anchor_s_ = -1e300;
   double energy_at_anchor_j_ = 0;  // all devices, unheld (see EnergyIntegrator)
   std::vector<SampleRecord> pending_;
+  std::vector<MarkerRecord> pending_markers_;
+  double write_started_s_ = 0;  // 0: no write in progress
   std::vector<std::string> warnings_;
   LiveTotals live_;
   std::vector<DeviceTotal> device_totals_;  // every store device, in binding order

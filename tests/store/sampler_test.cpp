@@ -126,7 +126,26 @@ class RefusingStore : public RunStore {
   std::atomic<int> refused{0};
   Result<int64_t> begin_run(const RunRecord& run) override { return store_.begin_run(run); }
   Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override { return store_.add_device(run_id, sensor, info); }
+  // While held, a write waits as on a server that does not answer.
+  void hold() {
+    const std::lock_guard<std::mutex> lock(gate_mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      const std::lock_guard<std::mutex> lock(gate_mutex_);
+      held_ = false;
+    }
+    gate_.notify_all();
+  }
+  std::atomic<bool> waiting{false};
   Status append_samples(const std::vector<SampleRecord>& samples) override {
+    {
+      std::unique_lock<std::mutex> lock(gate_mutex_);
+      waiting = held_;
+      gate_.wait(lock, [this] { return !held_; });
+      waiting = false;
+    }
     if (refuse) {
       ++refused;
       return Error{"database or disk is full"};
@@ -145,7 +164,37 @@ class RefusingStore : public RunStore {
 
  private:
   RunStore& store_;
+  std::mutex gate_mutex_;
+  std::condition_variable gate_;
+  bool held_ = false;
 };
+
+// A store that does not answer holds up only the writer thread: markers handed over meanwhile
+// are taken at once, and stored when the store answers again.
+TEST(SamplerTest, AHungStoreHoldsUpNoCaller) {
+  auto sqlite = std::move(open_sqlite_store(store_path("hung"))).value();
+  RefusingStore store(*sqlite);
+  const int64_t run = *store.begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(1);
+  CountingSensor* counting = sensor.get();
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.flush_interval = std::chrono::milliseconds(10);
+  Sampler sampler(std::move(bindings), store, options);
+  store.hold();
+  sampler.start();
+  ASSERT_TRUE(testing::eventually([&] { return store.waiting.load(); }));
+  sampler.add_markers({{run, 1.0, "epoch_begin", 1, "", {}, "python"}, {run, 2.0, "epoch_end", 1, "", {}, "python"}});
+  (void)sampler.live();
+  EXPECT_TRUE(store.waiting);  // still hung: neither call waited for it
+  EXPECT_GT(sampler.store_busy_s(), 0);
+  store.release();
+  ASSERT_TRUE(sampler.stop().ok());
+  EXPECT_EQ(store.markers(run)->size(), 2u);
+  EXPECT_EQ(static_cast<int64_t>(store.samples(run)->size()), sampler.live().ticks);
+}
 
 // Samples the store refuses for a while are kept and stored once it takes writes again: none is
 // lost, and the user is told once when it starts and once when it is over.
