@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -279,6 +280,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   SamplerOptions sampler_options;
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(options.interval_ms * 1e6));
+  sampler_options.heartbeat_run_id = run_id;
   Sampler sampler(std::move(bindings), *store, sampler_options);
   if (exporter) exporter->watch(run, unwrap(store->devices(run_id)));
   sampler.start();
@@ -348,11 +350,13 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     say(steering.take_messages());
     if (!pending_markers.empty()) {
       if (exporter) exporter->note_markers(pending_markers, sampler);
-      if (auto written = store->append_markers(pending_markers); !written) std::fprintf(stderr, "wattcast: %s\n", written.error().message.c_str());
-      pending_markers.clear();
+      // Through the sampler's writer thread: this one supervises the command and must not wait.
+      sampler.add_markers(std::exchange(pending_markers, {}));
     }
   };
   double last_draw_s = 0;
+  constexpr double kStoreSilence_s = 10;
+  bool store_silence_told = false;
   SupervisorCallbacks callbacks;
   callbacks.before_output = [&] { live.clear(); };
   if (matcher) {
@@ -372,6 +376,12 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
       live.clear();
       std::fprintf(stderr, "wattcast: %s\n", warning.c_str());
     }
+    if (!store_silence_told && sampler.store_busy_s() > kStoreSilence_s) {
+      store_silence_told = true;
+      live.clear();
+      std::fprintf(stderr, "wattcast: %s has not answered for %.0f s; measuring goes on, and samples and markers wait in memory until it does\n",
+                   mask_password(options.out).c_str(), kStoreSilence_s);
+    }
     for (const auto& notice : spooling ? spooling->take_notices() : std::vector<std::string>{}) {
       live.clear();
       std::fprintf(stderr, "wattcast: %s\n", notice.c_str());
@@ -383,7 +393,10 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
     }
   };
   const ChildExit exit = attached ? unwrap(watch_attached(measured_pid, callbacks)) : unwrap(supervise(*child, *command_group, callbacks));
-  if (child) child->return_terminal();
+  if (child) {
+    child->return_terminal();
+    child->reap_relay();
+  }
   command_group.reset();  // reaped: its pid may be reused while the node monitor waits for other ranks
   if (matcher) {
     for (const auto& event : matcher->finish(unix_time_s())) record(event, "pattern");
@@ -401,6 +414,15 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   std::string end_reason = steering.stop_reason() ? exit.reason + "; stopped by wattcast: " + *steering.stop_reason() : exit.reason;
   if (job_note) end_reason += "; " + *job_note;
+  // The store may have refused samples for good (a disk that stayed full): the record says which,
+  // and that the run's energy is then the monitor's own integration, which saw every sample.
+  const UnstoredSamples unstored = sampler.unstored();
+  std::string unstored_note;
+  if (unstored.samples > 0) {
+    unstored_note = fmt::format("{} samples (ticks {}-{}) could not be stored; the run's energy, measured by the monitor, is {:.6g} kJ",
+                                unstored.samples, unstored.first_tick, unstored.last_tick, sampler.live().energy_j / 1000);
+    end_reason += "; " + unstored_note;
+  }
   if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, end_reason); !finished) {
     std::fprintf(stderr, "wattcast: %s\n", finished.error().message.c_str());
   }
@@ -425,7 +447,11 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   } else {
     std::fprintf(stderr, "wattcast: %s\n", summary.error().message.c_str());
   }
-  if (!written) std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+  if (!unstored_note.empty()) {
+    std::fprintf(stderr, "wattcast: %s (the figures above are the stored samples only)\n", unstored_note.c_str());
+  } else if (!written) {
+    std::fprintf(stderr, "wattcast: some samples were not stored: %s\n", written.error().message.c_str());
+  }
   return exit.exit_code;
 }
 

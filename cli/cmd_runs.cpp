@@ -11,6 +11,8 @@
 #include "cli/job_output.h"
 #include "cli/output.h"
 #include "cli/run_output.h"
+#include "monitor/sampler.h"
+#include "store/run_state.h"
 #include "cluster/job_summary.h"
 #include "monitor/run_summary.h"
 #include "core/human_numbers.h"
@@ -54,8 +56,15 @@ void list_runs(const StoreOption& options) {
     for (const auto& [key, value] : run.tags) {
       if (!kJobTags.count(key)) tags[key] = value;
     }
-    table.add_row({std::to_string(run.id), local_time(run.start_s), run.end_s ? human_duration(*run.end_s - run.start_s) : "running",
-                   run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run), tags.empty() ? "-" : tags_text(tags), run.command});
+    const double now_s = unix_time_s();
+    std::string duration = "running";
+    if (run.end_s) {
+      duration = human_duration(*run.end_s - run.start_s);
+    } else if (const auto lost = monitor_lost_at(run, now_s)) {
+      duration = human_duration(*lost - run.start_s) + ", monitor lost";
+    }
+    table.add_row({std::to_string(run.id), local_time(run.start_s), duration, run.exit_code ? std::to_string(*run.exit_code) : "-", job_label(run),
+                   tags.empty() ? "-" : tags_text(tags), run.command});
   }
   emit(table.render(terminal_width()), "");
 }

@@ -8,7 +8,9 @@
 #include "cli/output.h"
 #include "core/human_numbers.h"
 #include "report/text_table.h"
+#include "monitor/sampler.h"
 #include "store/open_store.h"
+#include "store/run_state.h"
 
 namespace wattcast::cli {
 
@@ -31,7 +33,7 @@ std::string render_summary(const RunSummary& s) {
   // What a person asks first: how much energy, how much CO2e, how long.
   std::string out = fmt::format("wattcast run {}: {} ({}), {} CO2e, {}\n", s.run.id, human_energy(s.energy_j), human_energy_wh(s.energy_j),
                                 human_co2e(s.co2e_g), human_duration(s.duration_s));
-  out += fmt::format("command: {} ({}", s.run.command, s.run.end_reason.empty() ? "running" : s.run.end_reason);
+  out += fmt::format("command: {} ({}", s.run.command, run_state_text(s.run, unix_time_s()));
   if (s.run.exit_code) out += fmt::format(", exit code {}", *s.run.exit_code);
   out += fmt::format("); mean power {}\n", human_power(s.mean_power_w));
   if (!s.run.tags.empty()) out += "tags: " + tags_text(s.run.tags) + "\n";

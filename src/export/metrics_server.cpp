@@ -64,6 +64,9 @@ Result<ListenAddress> parse_listen_address(std::string_view spec, std::string_vi
   return address;
 }
 
+constexpr size_t kWorkers = 128;
+constexpr int kBacklog = 256;
+
 struct MetricsServer::Impl {
   httplib::Server http;
   std::thread thread;
@@ -72,10 +75,16 @@ struct MetricsServer::Impl {
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress& address, RenderPage render) {
   auto impl = std::make_unique<Impl>();
-  // Scrapes are rare and cheap, but each kept-alive connection holds a worker while it lasts:
-  // four serve a pair of Prometheus servers and a curl or two, and leave the cores to the training.
-  impl->http.new_task_queue = [] { return new httplib::ThreadPool(4); };
-  impl->http.set_socket_options(exclusive_socket_options);
+  // cpp-httplib gives each connection a worker for as long as it lasts: a client that sends half
+  // a request and goes quiet holds one until the read timeout. Workers wait on a condition, cost
+  // no CPU while idle, and are cheap to keep: with kWorkers, up to kWorkers - 1 slow or idle
+  // clients (or a scanner's half-open connections) leave another client's scrape unaffected.
+  impl->http.new_task_queue = [] { return new httplib::ThreadPool(kWorkers); };
+  int listening = -1;
+  impl->http.set_socket_options([&listening](int sock) {
+    exclusive_socket_options(sock);
+    listening = sock;
+  });
   // An idle keep-alive connection (Prometheus keeps one) holds a worker until it times out, and
   // stopping waits for the workers: a short timeout keeps the end of a run prompt.
   impl->http.set_keep_alive_timeout(1);
@@ -102,6 +111,10 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
     const int error = errno;
     return Error{address.text() + ": cannot listen: " + (error != 0 ? std::strerror(error) : "cannot resolve or bind the address")};
   }
+  // Room for connections the accept loop has not taken yet: with cpp-httplib's backlog of 5, a
+  // burst of clients (idle ones among them) has the kernel drop SYNs, and a scrape's connect
+  // waits a second or more for its retry. Listening again only changes the backlog.
+  if (listening >= 0) ::listen(listening, kBacklog);
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] {
     raw->http.listen_after_bind();

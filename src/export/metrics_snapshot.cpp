@@ -73,6 +73,9 @@ std::string render_metrics(const MetricsSnapshot& snapshot, std::string_view ver
           [](const RunMetrics& r) { return r.elapsed_s; });
   per_run(out, snapshot, "wattcast_run_running", MetricType::kGauge, "1 while the run's command runs, 0 once it ended.",
           [](const RunMetrics& r) { return r.running ? 1.0 : 0.0; });
+  per_run(out, snapshot, "wattcast_run_monitor_lost", MetricType::kGauge,
+          "1 when the run never ended but its monitor stopped giving signs of life (killed): its figures stop there.",
+          [](const RunMetrics& r) { return r.monitor_lost ? 1.0 : 0.0; });
   per_run(out, snapshot, "wattcast_epoch", MetricType::kGauge, "The epoch under way (the latest begun); 0 before the first.",
           [](const RunMetrics& r) { return static_cast<double>(r.epoch); });
   per_run(out, snapshot, "wattcast_epochs_completed_total", MetricType::kCounter, "Epochs that have ended.",

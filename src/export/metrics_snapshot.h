@@ -43,6 +43,7 @@ struct RunMetrics {
   std::string host;
   std::map<std::string, std::string> tags;  // `job`, `rank` (or `ranks`) become labels
   bool running = true;
+  bool monitor_lost = false;  // not ended, but its monitor has been silent too long (run_state.h)
   double elapsed_s = 0;
   double energy_j = 0;  // all devices
   double power_w = 0;   // all devices with a power figure

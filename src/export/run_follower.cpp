@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "monitor/run_summary.h"
+#include "store/run_state.h"
 
 namespace wattcast {
 
@@ -72,8 +73,11 @@ RunMetrics RunFollower::metrics(double now_s) const {
   out.run_id = run_.id;
   out.host = run_.host;
   out.tags = run_.tags;
-  out.running = !run_.end_s.has_value();
-  out.elapsed_s = std::max(0.0, run_.end_s.value_or(now_s) - run_.start_s);
+  // A run whose monitor is lost is not running, whatever its record says (run_state.h).
+  const std::optional<double> over_s = run_over_at(run_, now_s);
+  out.running = !over_s.has_value();
+  out.monitor_lost = !run_.end_s && over_s;
+  out.elapsed_s = std::max(0.0, over_s.value_or(now_s) - run_.start_s);
   out.samples_written = samples_;
   for (const Device& device : devices_) {
     DeviceMetrics d = device.metrics;

@@ -1,5 +1,7 @@
 #include "export/store_follower.h"
 
+#include "store/run_state.h"
+
 namespace wattcast {
 
 Status StoreFollower::poll(double now_s) {
@@ -12,7 +14,7 @@ Status StoreFollower::poll(double now_s) {
   }
   if (options_.selection == RunSelection::kLive) {
     for (auto it = runs_.begin(); it != runs_.end();) {
-      const auto& end_s = it->second.run().end_s;
+      const auto end_s = run_over_at(it->second.run(), now_s);
       if (end_s && now_s - *end_s > options_.keep_ended_s) {
         retired_.insert(it->first);
         complete_.erase(it->first);

@@ -1,5 +1,7 @@
 #include "monitor/child_process.h"
 
+#include "monitor/output_relay.h"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <signal.h>
@@ -31,6 +33,10 @@ bool leads_foreground_terminal() {
   return ::isatty(STDIN_FILENO) && ::getpgrp() == ::getpid() && ::tcgetpgrp(STDIN_FILENO) == ::getpgrp();
 }
 
+void ChildProcess::reap_relay() const {
+  if (relay_pid_ > 0) (void)waitpid(relay_pid_, nullptr, WNOHANG);
+}
+
 void ChildProcess::return_terminal() const {
   if (!took_terminal_) return;
   sigset_t ttou, previous;
@@ -48,10 +54,17 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   };
   if (options.argv.empty()) return fail("no command given (usage: wattcast measure [options] -- COMMAND ARGS...)", 2);
 
-  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, exec_pipe[2] = {-1, -1};
+  int exec_pipe[2] = {-1, -1};
   if (pipe2(exec_pipe, O_CLOEXEC) != 0) return fail(std::string("cannot create a pipe: ") + std::strerror(errno), 2);
-  if (options.capture_output && (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)) {
-    return fail(std::string("cannot create a pipe: ") + std::strerror(errno), 2);
+  OutputRelay relay;
+  if (options.capture_output) {
+    auto started = start_output_relay();
+    if (!started) {
+      close(exec_pipe[0]);
+      close(exec_pipe[1]);
+      return fail(started.error().message, 2);
+    }
+    relay = *started;
   }
 
   std::vector<char*> argv;
@@ -59,7 +72,13 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   argv.push_back(nullptr);
 
   const pid_t pid = fork();
-  if (pid < 0) return fail(std::string("cannot start the command: ") + std::strerror(errno), 2);
+  if (pid < 0) {
+    // The relay ends once the pipes' write ends are closed.
+    if (options.capture_output) {
+      for (const int fd : {relay.command_stdout, relay.command_stderr, relay.monitor_stdout, relay.monitor_stderr}) close(fd);
+    }
+    return fail(std::string("cannot start the command: ") + std::strerror(errno), 2);
+  }
   if (pid == 0) {
     ::setpgid(0, 0);
     if (options.take_terminal) {
@@ -76,8 +95,8 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
     sigprocmask(SIG_UNBLOCK, &all, nullptr);
     for (const auto& [name, value] : options.extra_env) setenv(name.c_str(), value.c_str(), 1);
     if (options.capture_output) {
-      dup2(out_pipe[1], STDOUT_FILENO);
-      dup2(err_pipe[1], STDERR_FILENO);
+      dup2(relay.command_stdout, STDOUT_FILENO);
+      dup2(relay.command_stderr, STDERR_FILENO);
     }
     execvp(argv[0], argv.data());
     const int error = errno;
@@ -95,10 +114,11 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   child.pid_ = pid;
   child.took_terminal_ = options.take_terminal;
   if (options.capture_output) {
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    child.stdout_fd_ = out_pipe[0];
-    child.stderr_fd_ = err_pipe[0];
+    close(relay.command_stdout);
+    close(relay.command_stderr);
+    child.stdout_fd_ = relay.monitor_stdout;
+    child.stderr_fd_ = relay.monitor_stderr;
+    child.relay_pid_ = relay.pid;
   }
   if (got == static_cast<ssize_t>(sizeof exec_errno)) {
     int status = 0;

@@ -35,8 +35,13 @@ class ChildProcess {
   static Result<ChildProcess> spawn(const ChildOptions& options, SpawnError* spawn_error);
 
   pid_t pid() const { return pid_; }  // also the id of its process group
+  // When captured, the output comes through a relay process (output_relay.h), so the command
+  // outlives a monitor that dies.
   int stdout_fd() const { return stdout_fd_; }  // -1 when not captured
   int stderr_fd() const { return stderr_fd_; }
+  // Collects the relay if it has ended; one still relaying the output of the command's children
+  // is left to end by itself.
+  void reap_relay() const;
   // Gives the terminal back to the monitor's process group, if the command had taken it.
   void return_terminal() const;
 
@@ -45,6 +50,7 @@ class ChildProcess {
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
   bool took_terminal_ = false;
+  pid_t relay_pid_ = -1;
 };
 
 // Whether this process leads the terminal's foreground process group (an interactive shell's job).

@@ -1,5 +1,6 @@
 #include "monitor/marker_server.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -72,11 +73,50 @@ double send_time_s(msghdr& header) {
   return realtime_now_s();
 }
 
+// Whether a datagram socket at `path` has a process behind it: connecting to one whose owner
+// died is refused.
+bool socket_is_served(const std::string& path) {
+  const int probe = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (probe < 0) return true;  // cannot tell: leave it
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(address.sun_path)) {
+    ::close(probe);
+    return true;
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  const bool refused = ::connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 && errno == ECONNREFUSED;
+  ::close(probe);
+  return !refused;
+}
+
+// The marker directories of this user's monitors that died without cleaning up (SIGKILL): the
+// socket is there, but nobody serves it. Only what a monitor makes is removed; a directory with
+// anything else in it stays.
+void remove_stale_directories(const std::string& parent) {
+  DIR* dir = ::opendir(parent.c_str());
+  if (dir == nullptr) return;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name.size() != std::char_traits<char>::length("wattcast-XXXXXX") || name.rfind("wattcast-", 0) != 0) continue;
+    const std::string path = parent + "/" + name;
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || info.st_uid != ::getuid()) continue;
+    const std::string socket_path = path + "/" + kSocketName;
+    if (::lstat(socket_path.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode) || socket_is_served(socket_path)) continue;
+    ::unlink(socket_path.c_str());
+    ::unlink((path + "/" + kStopFileName).c_str());
+    ::rmdir(path.c_str());
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 Result<MarkerServer> MarkerServer::create(const std::string& parent_dir) {
   auto parent = choose_parent_directory(parent_dir);
   if (!parent) return parent.error();
+  remove_stale_directories(*parent);
 
   MarkerServer server;  // from here on, its destructor removes whatever was made
   std::string pattern = *parent + "/wattcast-XXXXXX";

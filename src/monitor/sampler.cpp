@@ -222,23 +222,84 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   }
 }
 
-void Sampler::write_loop() {
-  std::vector<SampleRecord> batch;  // swapped with pending_, so neither buffer is reallocated each flush
+void Sampler::add_markers(std::vector<MarkerRecord> markers) {
+  if (markers.empty()) return;
   std::unique_lock<std::mutex> lock(mutex_);
+  if (sampling_done_ && !writer_thread_.joinable()) {
+    lock.unlock();
+    if (auto written = store_.append_markers(markers); !written) warn("run store: " + written.error().message + "; markers not stored");
+    return;
+  }
+  pending_markers_.insert(pending_markers_.end(), std::make_move_iterator(markers.begin()), std::make_move_iterator(markers.end()));
+}
+
+double Sampler::store_busy_s() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return write_started_s_ > 0 ? unix_time_s() - write_started_s_ : 0;
+}
+
+UnstoredSamples Sampler::unstored() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return given_up_;
+}
+
+// Called with mutex_ held.
+void Sampler::give_up_oldest(std::vector<SampleRecord>& waiting, size_t count) {
+  count = std::min(count, waiting.size());
+  if (count == 0) return;
+  if (given_up_.samples == 0) given_up_.first_tick = waiting.front().tick;
+  given_up_.last_tick = std::max(given_up_.last_tick, waiting[count - 1].tick);
+  given_up_.samples += static_cast<int64_t>(count);
+  waiting.erase(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(count));
+}
+
+// A batch the store refuses stays and goes with the next one: samples are given up only beyond
+// max_unstored_samples, or when the store still refuses them at the end.
+void Sampler::write_loop() {
+  std::vector<SampleRecord> batch;  // what waits for the store, oldest first
+  std::vector<MarkerRecord> markers;
+  std::unique_lock<std::mutex> lock(mutex_);
+  bool refusing = false;
   while (true) {
     wake_writer_.wait_for(lock, options_.flush_interval, [this] { return sampling_done_; });
     const bool last = sampling_done_;
-    batch.clear();
-    batch.swap(pending_);
+    batch.insert(batch.end(), pending_.begin(), pending_.end());
+    pending_.clear();
+    markers.insert(markers.end(), std::make_move_iterator(pending_markers_.begin()), std::make_move_iterator(pending_markers_.end()));
+    pending_markers_.clear();
+    write_started_s_ = unix_time_s();
     lock.unlock();
-    Status written = store_.append_samples(batch);
+    const Status samples_written = store_.append_samples(batch);
+    // Markers refused stay for the next flush, as samples do (few: no bound needed).
+    const Status markers_written = markers.empty() ? ok_status() : store_.append_markers(markers);
+    // A failed heartbeat says nothing the failed batch does not; the next flush tries again.
+    if (options_.heartbeat_run_id != 0) (void)store_.record_heartbeat(options_.heartbeat_run_id, unix_time_s());
     lock.lock();
-    if (written) live_.samples_stored += static_cast<int64_t>(batch.size());
-    if (!written && write_status_) {
-      write_status_ = written;
-      warnings_.push_back("run store: " + written.error().message);
+    write_started_s_ = 0;
+    if (markers_written) markers.clear();
+    if (samples_written) {
+      live_.samples_stored += static_cast<int64_t>(batch.size());
+      batch.clear();
+    } else {
+      if (batch.size() > options_.max_unstored_samples) give_up_oldest(batch, batch.size() - options_.max_unstored_samples);
+      if (last) give_up_oldest(batch, batch.size());
     }
-    if (last) return;
+    const Status& written = samples_written ? markers_written : samples_written;
+    if (written) {
+      if (refusing) warnings_.push_back("run store: writing again; the samples kept meanwhile are stored");
+      refusing = false;
+      write_status_ = ok_status();
+    } else {
+      if (!refusing) {
+        warnings_.push_back("run store: " + written.error().message + "; measuring goes on: samples wait in memory and are written when the store takes them again");
+      }
+      refusing = true;
+      write_status_ = written;
+    }
+    if (last) {
+      if (!markers.empty()) warnings_.push_back(std::to_string(markers.size()) + " markers could not be stored");
+      return;
+    }
   }
 }
 

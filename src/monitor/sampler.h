@@ -30,6 +30,17 @@ struct SamplerOptions {
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
   // At most this much is lost if the monitor is killed; longer batches cost less.
   std::chrono::nanoseconds flush_interval = std::chrono::seconds(1);
+  // The run whose heartbeat each flush records (run_state.h); 0: none.
+  int64_t heartbeat_run_id = 0;
+  // While the store refuses writes (a full disk, a lock held elsewhere), samples wait in memory
+  // and every flush tries again; beyond this many, the oldest are given up (and counted).
+  size_t max_unstored_samples = 2'000'000;
+};
+
+// Samples the store never took: the monitor's own totals (live()) still count them.
+struct UnstoredSamples {
+  int64_t samples = 0;
+  int64_t first_tick = 0, last_tick = 0;
 };
 
 // What the live status line shows.
@@ -67,8 +78,17 @@ class Sampler {
   double anchored_energy_j(double since_s, std::chrono::milliseconds max_wait = std::chrono::milliseconds(200));
   // Copied under the same short lock as live(): a reader never holds up the sampler for longer.
   std::vector<DeviceTotal> device_totals() const;
-  // Problems seen since the last call (a sensor failing, the store refusing a batch), once each.
+  // Problems seen since the last call (a sensor failing, the store refusing writes), once each.
   std::vector<std::string> take_warnings();
+  // After stop(): what could not be stored.
+  UnstoredSamples unstored() const;
+  // Markers go to the store from the writer thread too, with the next flush, so the thread that
+  // supervises the command never waits on the store; refused ones are tried again like samples.
+  // After stop(), written at once.
+  void add_markers(std::vector<MarkerRecord> markers);
+  // How long the store has been busy with the write in progress (0 when none is): a store that
+  // does not answer (a hung server, a lock held elsewhere) shows here.
+  double store_busy_s() const;
 
  private:
   void sample_loop();
@@ -77,6 +97,7 @@ class Sampler {
   bool take_anchor_request();
   int64_t ticks_until_due() const;
   void warn(std::string message);
+  void give_up_oldest(std::vector<SampleRecord>& waiting, size_t count);
 
   std::vector<SensorBinding> sensors_;
   std::vector<bool> sensor_failed_;
@@ -100,10 +121,13 @@ class Sampler {
   double last_anchor_s_ = -1e300;
   double energy_at_anchor_j_ = 0;  // all devices, unheld (see EnergyIntegrator)
   std::vector<SampleRecord> pending_;
+  std::vector<MarkerRecord> pending_markers_;
+  double write_started_s_ = 0;  // 0: no write in progress
   std::vector<std::string> warnings_;
   LiveTotals live_;
   std::vector<DeviceTotal> device_totals_;  // every store device, in binding order
   Status write_status_ = ok_status();
+  UnstoredSamples given_up_;
   bool stopped_ = false;
   bool sampling_done_ = false;  // the sampler thread has ended and left its last samples
 

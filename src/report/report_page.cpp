@@ -1,13 +1,18 @@
 #include "report/report_page.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "report/chart_specs.h"
 #include "core/human_numbers.h"
+#include "store/run_state.h"
 
 namespace wattcast {
 
 namespace {
+
+double now_s() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
 
 PageSection run_section(const RunReport& r) {
   PageSection section;
@@ -17,7 +22,7 @@ PageSection run_section(const RunReport& r) {
   for (const auto& [key, value] : r.run.tags) tags += (tags.empty() ? "" : ", ") + key + "=" + value;
   if (!tags.empty()) section.lines.push_back("tags: " + tags);
   section.lines.push_back(fmt::format("energy {}, duration {}, {} epoch(s){}", human_energy(r.energy_j), human_duration(r.duration_s), r.epochs.size(),
-                                      r.run.end_s ? "" : ", still running"));
+                                      r.run.end_s ? "" : ", " + (monitor_lost_at(r.run, now_s()) ? run_state_text(r.run, now_s()) : "still running")));
   if (!r.stabilization_note.empty()) {
     section.lines.push_back(r.stabilizing_epoch ? fmt::format("stabilizing epoch {} ({})", *r.stabilizing_epoch, r.stabilization_note)
                                                 : r.stabilization_note);

@@ -64,6 +64,9 @@ CREATE INDEX IF NOT EXISTS markers_by_run ON markers(run_id, t_s);
 CREATE INDEX IF NOT EXISTS devices_by_run ON devices(run_id);
 )sql";
 
+// Added after schema 1 without changing it: created by every monitor, read only where it exists.
+constexpr const char* kHeartbeats = "CREATE TABLE IF NOT EXISTS heartbeats (run_id BIGINT PRIMARY KEY, t_s DOUBLE PRECISION NOT NULL)";
+
 // Serializes schema creation between monitors that start together: concurrent CREATE TABLE IF
 // NOT EXISTS can still collide in the catalog. "wattcast" in ASCII.
 constexpr int64_t kSchemaLockKey = 0x7761747463617374;
@@ -197,6 +200,13 @@ class PostgresStore : public RemoteStore {
     });
   }
 
+  Status record_heartbeat(int64_t run_id, double t_s) override {
+    return call<Ok>("record heartbeat", [&](pqxx::work& tx) {
+      tx.exec_params0("INSERT INTO heartbeats(run_id, t_s) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET t_s = excluded.t_s", run_id, t_s);
+      return Ok{};
+    });
+  }
+
   Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
     return call<Ok>("update tags", [&](pqxx::work& tx) {
       tx.exec_params0("UPDATE runs SET tags_json = $1 WHERE id = $2", tags_to_json(tags), run_id);
@@ -205,12 +215,12 @@ class PostgresStore : public RemoteStore {
   }
 
   Result<std::vector<RunRecord>> runs() override {
-    return call<std::vector<RunRecord>>("query runs", [&](pqxx::work& tx) { return to_runs(tx.exec(std::string(kRunColumns) + " ORDER BY id")); });
+    return call<std::vector<RunRecord>>("query runs", [&](pqxx::work& tx) { return to_runs(tx.exec(run_columns(tx) + " ORDER BY id")); });
   }
 
   Result<RunRecord> run(int64_t run_id) override {
     auto found = call<std::vector<RunRecord>>(
-        "query runs", [&](pqxx::work& tx) { return to_runs(tx.exec_params(std::string(kRunColumns) + " WHERE id = $1", run_id)); });
+        "query runs", [&](pqxx::work& tx) { return to_runs(tx.exec_params(run_columns(tx) + " WHERE id = $1", run_id)); });
     if (!found) return found.error();
     if (found->empty()) return Error{display_ + ": no run " + std::to_string(run_id) + " (see 'wattcast runs')"};
     return found->front();
@@ -326,9 +336,13 @@ class PostgresStore : public RemoteStore {
           return Error{display_ + ": written by a newer wattcast (store schema " + std::to_string(found) + ", this build reads up to " +
                        std::to_string(kStoreSchemaVersion) + "); upgrade wattcast"};
         }
-        if (found == kStoreSchemaVersion) return Ok{};
+        if (found == kStoreSchemaVersion) {
+          tx.exec(kHeartbeats);
+          return Ok{};
+        }
       }
       tx.exec(kSchema);
+      tx.exec(kHeartbeats);
       tx.exec("DELETE FROM wattcast_schema");
       tx.exec_params("INSERT INTO wattcast_schema(version) VALUES ($1)", kStoreSchemaVersion);
       return Ok{};
@@ -336,8 +350,12 @@ class PostgresStore : public RemoteStore {
   }
 
  private:
-  static constexpr const char* kRunColumns =
-      "SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs";
+  // The heartbeat from its table where the database has one (a reader may open a store older than it).
+  static std::string run_columns(pqxx::work& tx) {
+    const bool heartbeats = !tx.exec("SELECT to_regclass('heartbeats')")[0][0].is_null();
+    return std::string("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json, ") +
+           (heartbeats ? "(SELECT t_s FROM heartbeats h WHERE h.run_id = runs.id)" : "NULL::DOUBLE PRECISION") + " FROM runs";
+  }
 
   static std::vector<RunRecord> to_runs(const pqxx::result& rows) {
     std::vector<RunRecord> out;
@@ -352,6 +370,7 @@ class PostgresStore : public RemoteStore {
       r.host = row[6].as<std::string>();
       r.tags = tags_from_json(row[7].as<std::string>());
       r.configuration_json = row[8].as<std::string>();
+      r.heartbeat_s = optional_double(row[9]);
       out.push_back(std::move(r));
     }
     return out;

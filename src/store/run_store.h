@@ -25,6 +25,7 @@ struct RunRecord {
   std::string host;
   std::map<std::string, std::string> tags;
   std::string configuration_json = "{}";  // interval, devices asked for, region, pue, epochs, ...
+  std::optional<double> heartbeat_s;      // the monitor's last sign of life (run_state.h)
 };
 
 struct DeviceRecord {
@@ -61,6 +62,9 @@ class RunStore {
   virtual Status append_samples(const std::vector<SampleRecord>& samples) = 0;
   virtual Status append_markers(const std::vector<MarkerRecord>& markers) = 0;
   virtual Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) = 0;
+  // The monitor is alive at `t_s` (run_state.h). Kept in a table of its own, which stores from
+  // before it lack and older wattcasts ignore.
+  virtual Status record_heartbeat(int64_t run_id, double t_s) = 0;
   // Replaces a run's tags while it runs (a node monitor records the ranks that attach to it).
   // Not every back end can: the default says so, and the caller keeps the facts elsewhere too.
   virtual Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) {

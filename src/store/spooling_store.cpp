@@ -54,6 +54,12 @@ Status SpoolingStore::replace_tags(int64_t run_id, const std::map<std::string, s
   return remote_->replace_tags(run_id, tags);
 }
 
+Status SpoolingStore::record_heartbeat(int64_t run_id, double t_s) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (spool_) return ok_status();
+  return remote_->record_heartbeat(run_id, t_s);
+}
+
 Status SpoolingStore::deliver(const SpoolRecord& record) {
   switch (record.kind) {
     case SpoolRecord::Kind::kSamples:

@@ -37,6 +37,8 @@ class SpoolingStore : public RunStore {
   // Not spooled: tags only restate facts the run's markers keep, so while the server is away
   // this is an error the caller can ignore.
   Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override;
+  // Not spooled: a heartbeat matters only while it is fresh.
+  Status record_heartbeat(int64_t run_id, double t_s) override;
 
   Result<std::vector<RunRecord>> runs() override;
   Result<RunRecord> run(int64_t run_id) override;

@@ -61,6 +61,10 @@ CREATE INDEX IF NOT EXISTS markers_by_run ON markers(run_id, t_s);
 CREATE INDEX IF NOT EXISTS devices_by_run ON devices(run_id);
 )sql";
 
+// Added after schema 1 without changing it: created by every monitor that opens the store, and
+// read only where it exists.
+constexpr const char* kHeartbeats = "CREATE TABLE IF NOT EXISTS heartbeats (run_id INTEGER PRIMARY KEY, t_s REAL NOT NULL);";
+
 // Owns a prepared statement for the duration of one call.
 class Statement {
  public:
@@ -212,6 +216,16 @@ class SqliteStore : public RunStore {
     return ok_status();
   }
 
+  Status record_heartbeat(int64_t run_id, double t_s) override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_, "INSERT INTO heartbeats(run_id, t_s) VALUES (?, ?) ON CONFLICT(run_id) DO UPDATE SET t_s = excluded.t_s");
+    if (!s.ok()) return failure("prepare heartbeat");
+    s.bind(1, run_id);
+    s.bind(2, t_s);
+    if (s.step() != SQLITE_DONE) return failure("record heartbeat");
+    return ok_status();
+  }
+
   Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_, "UPDATE runs SET tags_json = ? WHERE id = ?");
@@ -224,12 +238,12 @@ class SqliteStore : public RunStore {
 
   Result<std::vector<RunRecord>> runs() override {
     const std::lock_guard<std::mutex> lock(mutex_);
-    return query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs ORDER BY id", 0);
+    return query_runs(run_query("ORDER BY id"), 0);
   }
 
   Result<RunRecord> run(int64_t run_id) override {
     const std::lock_guard<std::mutex> lock(mutex_);
-    auto found = query_runs("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json FROM runs WHERE id = ?", run_id);
+    auto found = query_runs(run_query("WHERE id = ?"), run_id);
     if (!found) return found.error();
     if (found->empty()) return Error{path_ + ": no run " + std::to_string(run_id) + " (see 'wattcast runs')"};
     return found->front();
@@ -331,8 +345,16 @@ class SqliteStore : public RunStore {
     return error;
   }
 
-  Result<std::vector<RunRecord>> query_runs(const char* sql, int64_t run_id) {
-    Statement s(db_, sql);
+  // The heartbeat from its table where the store has one (a reader may open a store older than it).
+  std::string run_query(const std::string& tail) {
+    Statement exists(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'");
+    const bool heartbeats = exists.ok() && exists.step() == SQLITE_ROW;
+    return std::string("SELECT id, command, start_s, end_s, exit_code, end_reason, host, tags_json, configuration_json, ") +
+           (heartbeats ? "(SELECT t_s FROM heartbeats h WHERE h.run_id = runs.id)" : "NULL") + " FROM runs " + tail;
+  }
+
+  Result<std::vector<RunRecord>> query_runs(const std::string& sql, int64_t run_id) {
+    Statement s(db_, sql.c_str());
     if (!s.ok()) return failure("prepare run query");
     if (run_id != 0) s.bind(1, run_id);
     std::vector<RunRecord> out;
@@ -348,6 +370,7 @@ class SqliteStore : public RunStore {
       r.host = s.text(6);
       r.tags = tags_from_json(s.text(7));
       r.configuration_json = s.text(8);
+      r.heartbeat_s = s.optional_double(9);
       out.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE) return failure("query runs");
@@ -407,6 +430,7 @@ Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
     const std::string create = std::string("BEGIN IMMEDIATE;") + kSchema + "PRAGMA user_version=" + std::to_string(kStoreSchemaVersion) + "; COMMIT;";
     if (auto s = run_sql(create.c_str()); !s) return s.error();
   }
+  if (auto s = run_sql(kHeartbeats); !s) return s.error();
   return std::unique_ptr<RunStore>(std::move(store));
 }
 

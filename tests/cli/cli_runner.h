@@ -25,14 +25,30 @@ inline std::string read_text(const std::string& path) {
   return buffer.str();
 }
 
-// A scratch directory per test binary run.
+// A scratch directory per test binary run, removed when the binary exits (also after failed
+// tests). A forked child that does not exec leaves with _exit, so only its parent removes it.
+class ScratchDir {
+ public:
+  ScratchDir() : path_(std::filesystem::temp_directory_path() / ("wattcast_cli_" + std::to_string(::getpid()))), owner_(::getpid()) {
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    if (::getpid() != owner_) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  pid_t owner_;
+};
+
 inline std::filesystem::path scratch_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("wattcast_cli_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  return dir;
+  static const ScratchDir dir;
+  return dir.path();
 }
 
 inline std::string write_scratch(const std::string& name, const std::string& content) {

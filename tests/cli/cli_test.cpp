@@ -123,6 +123,17 @@ TEST(CliTest, OutThroughASymlinkOrDashWritesWhereItPoints) {
   EXPECT_FALSE(std::filesystem::exists("-"));
 }
 
+// The scratch folder goes away with its owner, however the tests went.
+TEST(CliTest, ScratchFolderIsRemovedByItsOwner) {
+  std::filesystem::path made;
+  {
+    const ScratchDir dir;
+    made = dir.path();
+    std::ofstream(made / "left.txt") << "x";
+  }
+  EXPECT_FALSE(std::filesystem::exists(made));
+}
+
 TEST(CliTest, EvaluateByRowsReportsEveryMethod) {
   auto result = run_cli("evaluate --cv rows --method pre-paper,mlco2 --format json");
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -10,11 +10,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "cli/cli_runner.h"
+#include "support/eventually.h"
 #include "test_paths.h"
 #include <nlohmann/json.hpp>
 
@@ -215,17 +217,60 @@ TEST(MeasureTest, ACommandIgnoringSigtermIsKilledAfterTheGrace) {
   if (!process_ended(grandchild)) kill(grandchild, SIGKILL);
 }
 
+// The training outlives a monitor killed with SIGKILL, also when its output goes through the
+// monitor (--epoch-regex): what it prints afterwards still reaches the monitor's stdout.
+TEST(MeasureTest, TheCommandSurvivesAKilledMonitorThatReadsItsOutput) {
+  const std::string store = fresh_store("orphaned.db");
+  const std::string ready = (scratch_dir() / "orphan_ready.fifo").string();
+  const std::string go_on = (scratch_dir() / "orphan_go.fifo").string();
+  const std::string done = (scratch_dir() / "orphan_done").string();
+  const std::string output = (scratch_dir() / "orphan_stdout.txt").string();
+  for (const auto& path : {ready, go_on, done}) fs::remove(path);
+  ASSERT_EQ(mkfifo(ready.c_str(), 0600), 0);
+  ASSERT_EQ(mkfifo(go_on.c_str(), 0600), 0);
+  const std::string script = "echo 'Epoch 1/2'; echo ready > " + ready + "; cat " + go_on + " > /dev/null; "
+                             "for i in $(seq 2000); do echo \"line $i after the monitor\"; done; echo survived > " + done;
+  const pid_t monitor = fork();
+  if (monitor == 0) {
+    const int out = open(output.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(out, STDOUT_FILENO);
+    const int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, STDERR_FILENO);
+    execl(WATTCAST_BIN, WATTCAST_BIN, "measure", "--replay", trace().c_str(), "--out", store.c_str(), "--epoch-regex", "keras", "--", "sh", "-c",
+          script.c_str(), static_cast<char*>(nullptr));
+    _exit(99);
+  }
+  FILE* started = std::fopen(ready.c_str(), "r");  // blocks until the command opens it
+  ASSERT_NE(started, nullptr);
+  char line[16] = {};
+  // Read before closing: a writer whose reader has gone gets SIGPIPE.
+  EXPECT_NE(std::fgets(line, sizeof line, started), nullptr);
+  std::fclose(started);
+  ASSERT_EQ(kill(monitor, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(monitor, &status, 0), monitor);
+  const int release = open(go_on.c_str(), O_WRONLY);  // the command goes on once this opens
+  ASSERT_GE(release, 0);
+  close(release);
+  // The relay writes the last lines after the command wrote them: look until both are there.
+  eventually([&] { return fs::exists(done) && read_text(output).find("line 2000 after the monitor") != std::string::npos; });
+  EXPECT_EQ(read_text(done), "survived\n");
+  EXPECT_NE(read_text(output).find("line 2000 after the monitor"), std::string::npos);
+}
+
 // A monitor killed with SIGKILL leaves a store that opens cleanly, with the samples it flushed.
 TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   const std::string store = fresh_store("killed.db");
+  const std::string command_pid_file = (scratch_dir() / "killed_command.pid").string();
+  fs::remove(command_pid_file);
   const pid_t monitor = fork();
   if (monitor == 0) {
     setpgid(0, 0);
     const int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, STDOUT_FILENO);
     dup2(devnull, STDERR_FILENO);
-    execl(WATTCAST_BIN, WATTCAST_BIN, "measure", "--interval-ms", "10", "--replay", trace().c_str(), "--out", store.c_str(), "--", "sleep",
-          "60", static_cast<char*>(nullptr));
+    execl(WATTCAST_BIN, WATTCAST_BIN, "measure", "--interval-ms", "10", "--replay", trace().c_str(), "--out", store.c_str(), "--", "sh", "-c",
+          ("echo $$ > " + command_pid_file + "; exec sleep 60").c_str(), static_cast<char*>(nullptr));
     _exit(99);
   }
   // Wait (bounded) until the store holds a flushed batch of samples.
@@ -245,6 +290,8 @@ TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   kill(-monitor, SIGKILL);
   int status = 0;
   waitpid(monitor, &status, 0);
+  // The command outlives its monitor (it has a process group of its own); the test ends it.
+  if (const int command = std::atoi(read_text(command_pid_file).c_str()); command > 0) kill(command, SIGKILL);
 
   auto opened = open_sqlite_store(store);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -252,8 +299,32 @@ TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_FALSE(runs[0].end_s.has_value());  // never finished
   EXPECT_GE((*opened)->samples(runs[0].id)->size(), seen);
+  EXPECT_TRUE(runs[0].heartbeat_s.has_value());  // the monitor beat while it lived
   auto show = run_cli("show 1 --store " + store);
   EXPECT_EQ(show.exit_code, 0) << show.err;
+}
+
+// A run whose monitor was killed long ago is shown as lost, by when it was last seen.
+TEST(MeasureTest, ARunWhoseMonitorDiedIsShownLostNotRunning) {
+  const std::string store = fresh_store("lost.db");
+  const double now_s = static_cast<double>(std::time(nullptr));
+  {
+    auto opened = open_sqlite_store(store);
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    RunRecord run;
+    run.command = "python train.py";
+    run.start_s = now_s - 3600;
+    run.host = "node";
+    const int64_t id = *(*opened)->begin_run(run);
+    ASSERT_TRUE((*opened)->record_heartbeat(id, now_s - 3000).ok());
+  }
+  auto runs = run_cli("runs --store " + store);
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_NE(runs.out.find("10 min 00 s, monitor lost"), std::string::npos) << runs.out;
+  EXPECT_EQ(runs.out.find("running"), std::string::npos) << runs.out;
+  auto show = run_cli("show 1 --store " + store);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("(monitor lost at "), std::string::npos) << show.out;
 }
 
 }  // namespace

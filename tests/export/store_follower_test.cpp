@@ -153,6 +153,26 @@ TEST_F(StoreFollowerTest, LiveSkipsRunsAlreadyEndedAndPicksUpNewOnes) {
   EXPECT_EQ(live.snapshot(1002.5).runs[0].samples_written, 12);
 }
 
+// A run whose monitor stopped beating (killed) is not running: its elapsed time stops at the last
+// heartbeat, and the live selection lets it go like an ended run.
+TEST_F(StoreFollowerTest, ARunWhoseMonitorIsLostIsNotRunning) {
+  const int64_t id = begin_run(1000);
+  write_ticks(0, 4, 1000);
+  ASSERT_TRUE(store_->record_heartbeat(id, 1002).ok());
+  StoreFollower live(*store_, FollowOptions{});
+  ASSERT_TRUE(live.poll(1010).ok());
+  ASSERT_EQ(live.snapshot(1010).runs.size(), 1u);
+  EXPECT_TRUE(live.snapshot(1010).runs[0].running);
+  EXPECT_FALSE(live.snapshot(1010).runs[0].monitor_lost);
+  ASSERT_TRUE(live.poll(1100).ok());
+  const RunMetrics later = live.snapshot(1100).runs.at(0);
+  EXPECT_FALSE(later.running);
+  EXPECT_TRUE(later.monitor_lost);
+  EXPECT_DOUBLE_EQ(later.elapsed_s, 2);
+  ASSERT_TRUE(live.poll(1002 + 301).ok());
+  EXPECT_TRUE(live.snapshot(1002 + 301).runs.empty());
+}
+
 TEST_F(StoreFollowerTest, ListedRunsMustExist) {
   const int64_t id = begin_run(10);
   write_ticks(0, 3, 10);

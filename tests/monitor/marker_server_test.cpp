@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "fakes/temp_tree.h"
 #include "test_paths.h"
 
 extern char** environ;
@@ -106,6 +107,32 @@ TEST(MarkerServerTest, ParentDirectoryCanBeChosen) {
   auto missing = MarkerServer::create("/nonexistent-wattcast-parent");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("/nonexistent-wattcast-parent"), std::string::npos);
+}
+
+// A monitor killed with SIGKILL leaves its directory and socket; the next monitor removes them,
+// and leaves a live monitor's alone.
+TEST(MarkerServerTest, TheNextServerRemovesWhatADeadOneLeft) {
+  testing::TempTree parent;
+  auto live = MarkerServer::create(parent.root());
+  ASSERT_TRUE(live.ok()) << live.error().message;
+  // What a killed monitor leaves: the directory and a bound socket nobody serves any more.
+  const std::string dead = parent.path("wattcast-DEAD01");
+  fs::create_directories(dead);
+  {
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string socket_path = dead + "/marker.sock";
+    std::memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)), 0);
+    ::close(fd);
+  }
+  parent.write("wattcast-OTHER1/notes.txt", "not a monitor's");
+  auto next = MarkerServer::create(parent.root());
+  ASSERT_TRUE(next.ok()) << next.error().message;
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_TRUE(fs::exists(live->socket_path()));
+  EXPECT_TRUE(fs::exists(parent.path("wattcast-OTHER1/notes.txt")));
 }
 
 TEST(MarkerServerTest, DrainsQueuedMarkersInOrderWithoutBlocking) {

@@ -69,6 +69,20 @@ class RunStoreTest : public ::testing::TestWithParam<Backend> {
   std::string location_;
 };
 
+TEST_P(RunStoreTest, KeepsTheMonitorsLastHeartbeat) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  RunRecord run;
+  run.start_s = 1000;
+  run.host = "node1";
+  const int64_t id = *store->begin_run(run);
+  EXPECT_FALSE(store->run(id)->heartbeat_s.has_value());
+  ASSERT_TRUE(store->record_heartbeat(id, 1001.5).ok());
+  ASSERT_TRUE(store->record_heartbeat(id, 1002.25).ok());
+  EXPECT_EQ(store->run(id)->heartbeat_s, 1002.25);
+  EXPECT_EQ(store->runs()->at(0).heartbeat_s, 1002.25);
+}
+
 TEST_P(RunStoreTest, RoundTripsARun) {
   auto store = open();
   ASSERT_NE(store, nullptr);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -115,6 +116,141 @@ TEST(SamplerTest, OneMillisecondSamplingLosesAndDuplicatesNothing) {
   ASSERT_EQ(static_cast<int64_t>(samples.size()), taken);
   for (int64_t i = 0; i < taken; ++i) ASSERT_EQ(samples[static_cast<size_t>(i)].tick, i);
   for (size_t i = 1; i < samples.size(); ++i) ASSERT_GE(samples[i].t_s, samples[i - 1].t_s);
+}
+
+// A store that refuses samples while `refuse` is set, as a full disk or a held lock would.
+class RefusingStore : public RunStore {
+ public:
+  explicit RefusingStore(RunStore& store) : store_(store) {}
+  std::atomic<bool> refuse{false};
+  std::atomic<int> refused{0};
+  Result<int64_t> begin_run(const RunRecord& run) override { return store_.begin_run(run); }
+  Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override { return store_.add_device(run_id, sensor, info); }
+  // While held, a write waits as on a server that does not answer.
+  void hold() {
+    const std::lock_guard<std::mutex> lock(gate_mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      const std::lock_guard<std::mutex> lock(gate_mutex_);
+      held_ = false;
+    }
+    gate_.notify_all();
+  }
+  std::atomic<bool> waiting{false};
+  Status append_samples(const std::vector<SampleRecord>& samples) override {
+    {
+      std::unique_lock<std::mutex> lock(gate_mutex_);
+      waiting = held_;
+      gate_.wait(lock, [this] { return !held_; });
+      waiting = false;
+    }
+    if (refuse) {
+      ++refused;
+      return Error{"database or disk is full"};
+    }
+    return store_.append_samples(samples);
+  }
+  Status append_markers(const std::vector<MarkerRecord>& markers) override { return store_.append_markers(markers); }
+  Status finish_run(int64_t id, double end_s, std::optional<int> code, const std::string& reason) override { return store_.finish_run(id, end_s, code, reason); }
+  Status record_heartbeat(int64_t run_id, double t_s) override { return store_.record_heartbeat(run_id, t_s); }
+  Result<std::vector<RunRecord>> runs() override { return store_.runs(); }
+  Result<RunRecord> run(int64_t run_id) override { return store_.run(run_id); }
+  Result<std::vector<DeviceRecord>> devices(int64_t run_id) override { return store_.devices(run_id); }
+  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return store_.samples(run_id); }
+  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t tick) override { return store_.samples_after(run_id, tick); }
+  Result<std::vector<MarkerRecord>> markers(int64_t run_id) override { return store_.markers(run_id); }
+
+ private:
+  RunStore& store_;
+  std::mutex gate_mutex_;
+  std::condition_variable gate_;
+  bool held_ = false;
+};
+
+// A store that does not answer holds up only the writer thread: markers handed over meanwhile
+// are taken at once, and stored when the store answers again.
+TEST(SamplerTest, AHungStoreHoldsUpNoCaller) {
+  auto sqlite = std::move(open_sqlite_store(store_path("hung"))).value();
+  RefusingStore store(*sqlite);
+  const int64_t run = *store.begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(1);
+  CountingSensor* counting = sensor.get();
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.flush_interval = std::chrono::milliseconds(10);
+  Sampler sampler(std::move(bindings), store, options);
+  store.hold();
+  sampler.start();
+  ASSERT_TRUE(testing::eventually([&] { return store.waiting.load(); }));
+  sampler.add_markers({{run, 1.0, "epoch_begin", 1, "", {}, "python"}, {run, 2.0, "epoch_end", 1, "", {}, "python"}});
+  (void)sampler.live();
+  EXPECT_TRUE(store.waiting);  // still hung: neither call waited for it
+  EXPECT_GT(sampler.store_busy_s(), 0);
+  store.release();
+  ASSERT_TRUE(sampler.stop().ok());
+  EXPECT_EQ(store.markers(run)->size(), 2u);
+  EXPECT_EQ(static_cast<int64_t>(store.samples(run)->size()), sampler.live().ticks);
+}
+
+// Samples the store refuses for a while are kept and stored once it takes writes again: none is
+// lost, and the user is told once when it starts and once when it is over.
+TEST(SamplerTest, SamplesRefusedForAWhileAreStoredLater) {
+  auto sqlite = std::move(open_sqlite_store(store_path("refused"))).value();
+  RefusingStore store(*sqlite);
+  const int64_t run = *store.begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(300);
+  CountingSensor* counting = sensor.get();
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.flush_interval = std::chrono::milliseconds(10);
+  Sampler sampler(std::move(bindings), store, options);
+  store.refuse = true;
+  sampler.start();
+  ASSERT_TRUE(testing::eventually([&] { return store.refused >= 3; }));
+  store.refuse = false;
+  counting->wait_until_reached();
+  ASSERT_TRUE(sampler.stop().ok());
+  const int64_t taken = sampler.live().ticks;
+  EXPECT_EQ(static_cast<int64_t>(store.samples(run)->size()), taken);
+  EXPECT_EQ(sampler.unstored().samples, 0);
+  const auto warnings = sampler.take_warnings();
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("disk is full"), std::string::npos);
+  EXPECT_NE(warnings[1].find("writing again"), std::string::npos);
+}
+
+// A store that never takes them again: what is given up is counted by tick, and the monitor's
+// own totals still count every sample.
+TEST(SamplerTest, SamplesBeyondTheBoundAreGivenUpAndCounted) {
+  auto sqlite = std::move(open_sqlite_store(store_path("given_up"))).value();
+  RefusingStore store(*sqlite);
+  const int64_t run = *store.begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(200);
+  CountingSensor* counting = sensor.get();
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.flush_interval = std::chrono::milliseconds(10);
+  options.max_unstored_samples = 50;
+  Sampler sampler(std::move(bindings), store, options);
+  store.refuse = true;
+  sampler.start();
+  counting->wait_until_reached();
+  EXPECT_FALSE(sampler.stop().ok());
+  const int64_t taken = sampler.live().ticks;
+  const UnstoredSamples unstored = sampler.unstored();
+  EXPECT_EQ(unstored.samples, taken);
+  EXPECT_EQ(unstored.first_tick, 0);
+  EXPECT_EQ(unstored.last_tick, taken - 1);
+  EXPECT_GT(sampler.live().energy_j, 0);
+  EXPECT_EQ(sampler.take_warnings().size(), 1u);
 }
 
 class SamplerFailureTest : public ::testing::TestWithParam<bool> {};
