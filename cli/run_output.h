@@ -10,6 +10,9 @@
 
 namespace wattcast::cli {
 
+// Epochs in the summary's table: a longer run shows its first and last kSummaryEpochsShown / 2.
+inline constexpr size_t kSummaryEpochsShown = 40;
+
 std::string render_summary(const RunSummary& summary);
 // The `co2_eq_emissions` block of a Hugging Face model card (YAML front matter).
 std::string render_hf_card(const RunSummary& summary);
