@@ -205,7 +205,6 @@ TEST(SamplerTest, AHungStoreHoldsUpNoCaller) {
   RefusableRun r("hung", 1);
   RefusingStore& store = r.store;
   const int64_t run = r.run;
-  CountingSensor* counting = r.counting;
   Sampler& sampler = r.sampler;
   store.hold();
   sampler.start();
@@ -248,7 +247,6 @@ TEST(SamplerTest, SamplesRefusedForAWhileAreStoredLater) {
 TEST(SamplerTest, SamplesBeyondTheBoundAreGivenUpAndCounted) {
   RefusableRun r("given_up", 200, 50);
   RefusingStore& store = r.store;
-  const int64_t run = r.run;
   CountingSensor* counting = r.counting;
   Sampler& sampler = r.sampler;
   store.refuse = true;
