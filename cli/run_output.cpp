@@ -62,7 +62,16 @@ std::string render_summary(const RunSummary& s) {
   }
   if (!s.epochs.empty()) {
     TextTable epochs({"epoch", "duration", "energy", "mean_power", "metrics"});
-    for (const auto& e : s.epochs) {
+    // A long table folds: its first and last epochs, and how many are left out (`export --what
+    // epochs` has them all).
+    const size_t shown_each_end = kSummaryEpochsShown / 2;
+    const bool fold = s.epochs.size() > kSummaryEpochsShown;
+    for (size_t i = 0; i < s.epochs.size(); ++i) {
+      if (fold && i == shown_each_end) {
+        epochs.add_row({"...", fmt::format("{} epochs folded", s.epochs.size() - 2 * shown_each_end), "", "", ""});
+        i = s.epochs.size() - shown_each_end;
+      }
+      const auto& e = s.epochs[i];
       std::string metrics;
       for (const auto& [k, v] : e.metrics) metrics += fmt::format("{}{}={}", metrics.empty() ? "" : " ", k, plain_number(v));
       epochs.add_row({std::to_string(e.epoch), human_duration(e.end_s - e.start_s), human_energy(e.energy_j), human_power(e.mean_power_w), metrics});

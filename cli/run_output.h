@@ -11,6 +11,9 @@
 
 namespace wattcast::cli {
 
+// Epochs in the summary's table: a longer run shows its first and last kSummaryEpochsShown / 2.
+inline constexpr size_t kSummaryEpochsShown = 40;
+
 std::string render_summary(const RunSummary& summary);
 // "model=resnet50 optimizer=adam": a run's tags as they were given to --tag.
 std::string tags_text(const std::map<std::string, std::string>& tags);

@@ -84,10 +84,14 @@ std::string render_metrics(const MetricsSnapshot& snapshot, std::string_view ver
           [](const RunMetrics& r) { return static_cast<double>(r.samples_written); });
 
   out.family("wattcast_epoch_energy_joules_total", MetricType::kCounter,
-             "Energy drawn by all the run's devices during one epoch, J; grows while the epoch runs, then stays.");
+             "Energy drawn by all the run's devices during one epoch, J; grows while the epoch runs, then stays. The most recent " +
+                 std::to_string(kEpochSeriesShown) + " epochs of each run (the store keeps all).");
   for (const RunMetrics& run : snapshot.runs) {
     const RunLabels labels(run);
-    for (const EpochMetrics& e : run.epochs) {
+    // A run of 50,000 epochs would make a page of megabytes and as many series: recent ones only.
+    const size_t first = run.epochs.size() > kEpochSeriesShown ? run.epochs.size() - kEpochSeriesShown : 0;
+    for (size_t i = first; i < run.epochs.size(); ++i) {
+      const EpochMetrics& e = run.epochs[i];
       const std::string epoch = std::to_string(e.epoch);
       out.sample(with(labels.labels, {{"epoch", epoch}}), e.energy_j);
     }

@@ -54,6 +54,9 @@ struct RunMetrics {
   std::vector<EpochMetrics> epochs;
 };
 
+// Per-epoch series on /metrics: the most recent this many epochs of each run.
+inline constexpr size_t kEpochSeriesShown = 100;
+
 struct MetricsSnapshot {
   std::vector<RunMetrics> runs;
 };

@@ -258,6 +258,20 @@ TEST(MeasureTest, TheCommandSurvivesAKilledMonitorThatReadsItsOutput) {
   EXPECT_NE(read_text(output).find("line 2000 after the monitor"), std::string::npos);
 }
 
+// A long epoch table folds in the summary; the store and `export` keep every epoch.
+TEST(MeasureTest, TheSummaryFoldsALongEpochTable) {
+  const std::string store = fresh_store("many_epochs.db");
+  auto measured = run_cli("measure --replay " + trace() + " --out " + store +
+                          " --epoch-regex keras -- sh -c 'for i in $(seq 60); do echo \"Epoch $i/60\"; done'");
+  ASSERT_EQ(measured.exit_code, 0) << measured.err;
+  auto show = run_cli("show 1 --store " + store);
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  auto epochs = run_cli("export 1 --what epochs --format jsonl --store " + store);
+  const int stored = count_lines(epochs.out);
+  EXPECT_GE(stored, 59) << epochs.out;
+  EXPECT_NE(show.out.find(std::to_string(stored - 40) + " epochs folded"), std::string::npos) << show.out;
+}
+
 // A monitor killed with SIGKILL leaves a store that opens cleanly, with the samples it flushed.
 TEST(MeasureTest, StoreSurvivesAKilledMonitor) {
   const std::string store = fresh_store("killed.db");

@@ -126,6 +126,20 @@ TEST(MetricsSnapshotTest, RendersEveryFamilyOnceWithLabelsFromTheRun) {
   EXPECT_EQ(render_metrics(two_gpu_run(1, 2, 3), "1").find("ignored"), std::string::npos);
 }
 
+// 50,000 epochs must not make a page of megabytes: the most recent epochs only.
+TEST(MetricsSnapshotTest, EpochSeriesAreTheMostRecentOnly) {
+  auto snapshot = two_gpu_run(1, 2, 3);
+  snapshot.runs[0].epochs.clear();
+  for (int epoch = 1; epoch <= 50'000; ++epoch) snapshot.runs[0].epochs.push_back({epoch, 1.0 * epoch});
+  const ParsedPage page = parse(render_metrics(snapshot, "1"));
+  int epoch_series = 0;
+  for (const auto& [series, value] : page.series) epoch_series += series.rfind("wattcast_epoch_energy_joules_total{", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(epoch_series, static_cast<int>(kEpochSeriesShown));
+  const std::string run = R"(host="node-1",run="7",training_job="resnet \"big\"",rank="0-3")";
+  EXPECT_EQ(page.series.count("wattcast_epoch_energy_joules_total{" + run + R"(,epoch="50000"})"), 1u);
+  EXPECT_EQ(page.series.count("wattcast_epoch_energy_joules_total{" + run + R"(,epoch="1"})"), 0u);
+}
+
 TEST(MetricsSnapshotTest, CountersNeverGoBackAcrossSnapshots) {
   SnapshotBoard board;
   board.publish(two_gpu_run(1000, 2000, 40));

@@ -169,20 +169,43 @@ class RefusingStore : public RunStore {
   bool held_ = false;
 };
 
+// A run of one counting sensor sampled every millisecond into a RefusingStore, flushed every 10 ms.
+struct RefusableRun {
+  RefusableRun(const std::string& name, int64_t wanted, size_t max_unstored = SamplerOptions{}.max_unstored_samples)
+      : sqlite(std::move(open_sqlite_store(store_path(name))).value()),
+        store(*sqlite),
+        run(*store.begin_run(RunRecord{})),
+        sampler(bindings(wanted), store, options(max_unstored)) {}
+
+  std::vector<SensorBinding> bindings(int64_t wanted) {
+    auto sensor = std::make_unique<CountingSensor>(wanted);
+    counting = sensor.get();
+    std::vector<SensorBinding> out;
+    out.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
+    return out;
+  }
+  static SamplerOptions options(size_t max_unstored) {
+    SamplerOptions o;
+    o.interval = std::chrono::milliseconds(1);
+    o.flush_interval = std::chrono::milliseconds(10);
+    o.max_unstored_samples = max_unstored;
+    return o;
+  }
+
+  std::unique_ptr<RunStore> sqlite;
+  RefusingStore store;
+  int64_t run;
+  CountingSensor* counting = nullptr;
+  Sampler sampler;
+};
+
 // A store that does not answer holds up only the writer thread: markers handed over meanwhile
 // are taken at once, and stored when the store answers again.
 TEST(SamplerTest, AHungStoreHoldsUpNoCaller) {
-  auto sqlite = std::move(open_sqlite_store(store_path("hung"))).value();
-  RefusingStore store(*sqlite);
-  const int64_t run = *store.begin_run(RunRecord{});
-  auto sensor = std::make_unique<CountingSensor>(1);
-  CountingSensor* counting = sensor.get();
-  std::vector<SensorBinding> bindings;
-  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
-  SamplerOptions options;
-  options.interval = std::chrono::milliseconds(1);
-  options.flush_interval = std::chrono::milliseconds(10);
-  Sampler sampler(std::move(bindings), store, options);
+  RefusableRun r("hung", 1);
+  RefusingStore& store = r.store;
+  const int64_t run = r.run;
+  Sampler& sampler = r.sampler;
   store.hold();
   sampler.start();
   ASSERT_TRUE(testing::eventually([&] { return store.waiting.load(); }));
@@ -199,17 +222,11 @@ TEST(SamplerTest, AHungStoreHoldsUpNoCaller) {
 // Samples the store refuses for a while are kept and stored once it takes writes again: none is
 // lost, and the user is told once when it starts and once when it is over.
 TEST(SamplerTest, SamplesRefusedForAWhileAreStoredLater) {
-  auto sqlite = std::move(open_sqlite_store(store_path("refused"))).value();
-  RefusingStore store(*sqlite);
-  const int64_t run = *store.begin_run(RunRecord{});
-  auto sensor = std::make_unique<CountingSensor>(300);
-  CountingSensor* counting = sensor.get();
-  std::vector<SensorBinding> bindings;
-  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
-  SamplerOptions options;
-  options.interval = std::chrono::milliseconds(1);
-  options.flush_interval = std::chrono::milliseconds(10);
-  Sampler sampler(std::move(bindings), store, options);
+  RefusableRun r("refused", 300);
+  RefusingStore& store = r.store;
+  const int64_t run = r.run;
+  CountingSensor* counting = r.counting;
+  Sampler& sampler = r.sampler;
   store.refuse = true;
   sampler.start();
   ASSERT_TRUE(testing::eventually([&] { return store.refused >= 3; }));
@@ -228,18 +245,10 @@ TEST(SamplerTest, SamplesRefusedForAWhileAreStoredLater) {
 // A store that never takes them again: what is given up is counted by tick, and the monitor's
 // own totals still count every sample.
 TEST(SamplerTest, SamplesBeyondTheBoundAreGivenUpAndCounted) {
-  auto sqlite = std::move(open_sqlite_store(store_path("given_up"))).value();
-  RefusingStore store(*sqlite);
-  const int64_t run = *store.begin_run(RunRecord{});
-  auto sensor = std::make_unique<CountingSensor>(200);
-  CountingSensor* counting = sensor.get();
-  std::vector<SensorBinding> bindings;
-  bindings.push_back({std::move(sensor), {*store.add_device(run, "counting", counting->devices()[0])}});
-  SamplerOptions options;
-  options.interval = std::chrono::milliseconds(1);
-  options.flush_interval = std::chrono::milliseconds(10);
-  options.max_unstored_samples = 50;
-  Sampler sampler(std::move(bindings), store, options);
+  RefusableRun r("given_up", 200, 50);
+  RefusingStore& store = r.store;
+  CountingSensor* counting = r.counting;
+  Sampler& sampler = r.sampler;
   store.refuse = true;
   sampler.start();
   counting->wait_until_reached();
