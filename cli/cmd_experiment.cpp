@@ -15,7 +15,7 @@
 #include "cli/cli_error.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/process_runner.h"
+#include "session/process_runner.h"
 #include "cli/run_output.h"
 #include "estimate/estimate_request.h"
 #include "estimate/run_totals.h"
@@ -30,6 +30,12 @@
 namespace wattcast::cli {
 
 namespace {
+
+// A run that could not even be started (fork failed) ends the experiment: exit 1, as a failed run.
+ProcessOutcome started(Result<ProcessOutcome> outcome) {
+  if (!outcome) throw CliError(outcome.error().message, 1);
+  return std::move(outcome).value();
+}
 
 struct ExperimentOptions {
   std::string plan;
@@ -181,7 +187,7 @@ int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
   const double started_s = unix_time_s();
   if (!plan.warmup_command.empty() && done.size() < trials.size()) {
     std::fprintf(stderr, "wattcast experiment: warm-up: %s\n", plan.warmup_command.c_str());
-    const ProcessOutcome warmup = runner.run({"/bin/sh", "-c", plan.warmup_command}, plan.timeout_s);
+    const ProcessOutcome warmup = started(runner.run({"/bin/sh", "-c", plan.warmup_command}, plan.timeout_s));
     if (warmup.exit_code != 0 && !runner.interrupted()) {
       std::fprintf(stderr, "wattcast experiment: the warm-up command exited with %d; going on\n", warmup.exit_code);
     }
@@ -194,7 +200,7 @@ int run_experiment(const ExperimentOptions& options, Workspace& workspace) {
     if (ran > 0 && !runner.pause(plan.cooldown_s)) break;
     std::fprintf(stderr, "wattcast experiment: run %d/%zu: %s\n", trial.index, trials.size(), configuration_label(trial.levels).c_str());
     const double run_start_s = unix_time_s();
-    const ProcessOutcome outcome = runner.run(measure_argv(plan, trial, options.out, ran == 0), plan.timeout_s);
+    const ProcessOutcome outcome = started(runner.run(measure_argv(plan, trial, options.out, ran == 0), plan.timeout_s));
     run_time_s += unix_time_s() - run_start_s;
     ++ran;
     if (outcome.timed_out) std::fprintf(stderr, "wattcast experiment: run %d timed out after %g s\n", trial.index, *plan.timeout_s);

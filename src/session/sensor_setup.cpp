@@ -1,4 +1,4 @@
-#include "cli/sensor_setup.h"
+#include "session/sensor_setup.h"
 
 #include <cstdlib>
 
@@ -10,7 +10,7 @@
 #include "sensors/replay_sensor.h"
 #include "sensors/sensor_roots.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 namespace {
 
@@ -67,4 +67,4 @@ Result<std::unique_ptr<Sensor>> create_process_sensor(pid_t root) {
   return make_process_tree_sensor(root, env_or("WATTCAST_PROC_ROOT", kDefaultProcRoot));
 }
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

@@ -17,7 +17,7 @@
 #include "project/live_projector.h"
 #include "store/run_store.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 struct SteeringOptions {
   int epochs = 0;
@@ -47,8 +47,8 @@ std::string epoch_report_json(const EpochRecord& epoch, double energy_so_far_j, 
 
 class RunSteering {
  public:
-  // Throws CliError on contradictory or invalid options: build it before anything is written.
-  RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel);
+  // Errors name the flag of a contradictory or invalid option: create it before anything is written.
+  static Result<RunSteering> create(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel);
 
   // The parameter counts come from the Python helper when it can see the model (the phase signal).
   void epoch_begin(int epoch, double t_s, double energy_so_far_j, std::optional<double> trainable_params = {},
@@ -65,6 +65,7 @@ class RunSteering {
   const std::optional<Projection>& latest_projection() const { return projector_.latest_projection(); }
 
  private:
+  RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel, LiveProjector projector);
   void finished(const EpochRecord& epoch, double t_s, double energy_so_far_j);
   void record_projection(const LiveUpdate& update, double t_s);
   void act_on(const LiveUpdate& update, double now_s);
@@ -85,4 +86,4 @@ class RunSteering {
   bool terminated_ = false;
 };
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

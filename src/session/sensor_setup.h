@@ -13,7 +13,7 @@
 #include "core/result.h"
 #include "sensors/sensor.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 struct SensorRequest {
   std::optional<std::string> devices;  // CUDA_VISIBLE_DEVICES-style; absent = the variable, else all
@@ -33,4 +33,4 @@ Result<SensorSetup> create_sensors(const SensorRequest& request);
 // The command's own process tree (CPU time, memory), once it has a pid.
 Result<std::unique_ptr<Sensor>> create_process_sensor(pid_t root);
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

@@ -16,15 +16,15 @@
 #include "cluster/node_rendezvous.h"
 #include "store/run_store.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 class JobSession {
  public:
   // Detects the job and joins this host's node. `devices`: --devices, else CUDA_VISIBLE_DEVICES
   // decides the GPUs (a node monitor measures them; a rank checks they are among its node
-  // monitor's). Throws CliError (exit 2) when the job cannot be told (ranks without an id). Call
-  // it before anything is written.
-  static JobSession join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices);
+  // monitor's). An error when the job cannot be told (ranks without an id). Call it before
+  // anything is written.
+  static Result<JobSession> join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices);
 
   bool in_job() const { return job_.has_value(); }
   // Whether this process samples the node's devices: the node monitor, or not in a job at all.
@@ -66,4 +66,4 @@ class JobSession {
   bool leader_lost_reported_ = false;
 };
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

@@ -1,47 +1,48 @@
-#include "cli/run_steering.h"
+#include "session/run_steering.h"
 
 #include <csignal>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_error.h"
 #include "core/human_numbers.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 namespace {
 
-std::optional<EnergyBudget> budget_from(const SteeringOptions& o, const CarbonContext& carbon) {
+Result<std::optional<EnergyBudget>> budget_from(const SteeringOptions& o, const CarbonContext& carbon) {
   const int given = (o.budget_kj ? 1 : 0) + (o.budget_kwh ? 1 : 0) + (o.budget_gco2 ? 1 : 0);
-  if (given > 1) throw CliError("--budget-kj, --budget-kwh and --budget-gco2: give one");
-  if (o.on_budget != "warn" && o.on_budget != "stop") throw CliError("--on-budget: expected warn or stop, got '" + o.on_budget + "'");
-  if (given == 0 && o.on_budget == "stop") throw CliError("--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)");
-  if (given == 0) return std::nullopt;
+  if (given > 1) return Error{"--budget-kj, --budget-kwh and --budget-gco2: give one"};
+  if (o.on_budget != "warn" && o.on_budget != "stop") return Error{"--on-budget: expected warn or stop, got '" + o.on_budget + "'"};
+  if (given == 0 && o.on_budget == "stop") return Error{"--on-budget stop: give the budget (--budget-kj, --budget-kwh or --budget-gco2)"};
+  if (given == 0) return std::optional<EnergyBudget>();
   for (const auto& [value, flag] : {std::pair{o.budget_kj, "--budget-kj"}, std::pair{o.budget_kwh, "--budget-kwh"}, std::pair{o.budget_gco2, "--budget-gco2"}}) {
-    if (value && !(*value > 0)) throw CliError(std::string(flag) + ": must be positive, got " + plain_number(*value));
+    if (value && !(*value > 0)) return Error{std::string(flag) + ": must be positive, got " + plain_number(*value)};
   }
-  if (o.budget_kj) return EnergyBudget{*o.budget_kj * 1e3, plain_number(*o.budget_kj) + " kJ"};
-  if (o.budget_kwh) return EnergyBudget{*o.budget_kwh * 3.6e6, plain_number(*o.budget_kwh) + " kWh"};
-  if (!(carbon.g_co2e_per_kwh > 0)) throw CliError("--budget-gco2: the location's carbon intensity is 0; give an energy budget instead");
+  if (o.budget_kj) return std::optional<EnergyBudget>(EnergyBudget{*o.budget_kj * 1e3, plain_number(*o.budget_kj) + " kJ"});
+  if (o.budget_kwh) return std::optional<EnergyBudget>(EnergyBudget{*o.budget_kwh * 3.6e6, plain_number(*o.budget_kwh) + " kWh"});
+  if (!(carbon.g_co2e_per_kwh > 0)) return Error{"--budget-gco2: the location's carbon intensity is 0; give an energy budget instead"};
   // The energy whose emissions (x PUE x intensity) reach the budget.
-  return EnergyBudget{*o.budget_gco2 / (carbon.g_co2e_per_kwh * carbon.pue) * 3.6e6,
-                      fmt::format("{} gCO2e ({})", plain_number(*o.budget_gco2), carbon.label)};
+  return std::optional<EnergyBudget>(EnergyBudget{*o.budget_gco2 / (carbon.g_co2e_per_kwh * carbon.pue) * 3.6e6,
+                                                 fmt::format("{} gCO2e ({})", plain_number(*o.budget_gco2), carbon.label)});
 }
 
-LiveProjector make_projector(const SteeringOptions& o, const CarbonContext& carbon) {
-  if (o.window < 2) throw CliError("--window: must be at least 2");
-  if (!(o.stop_grace_s >= 0)) throw CliError("--stop-grace-s: must not be negative");
-  if (o.metric_mode != "max" && o.metric_mode != "min") throw CliError("--metric-mode: expected max or min, got '" + o.metric_mode + "'");
+Result<LiveProjector> make_projector(const SteeringOptions& o, const CarbonContext& carbon) {
+  if (o.window < 2) return Error{"--window: must be at least 2"};
+  if (!(o.stop_grace_s >= 0)) return Error{"--stop-grace-s: must not be negative"};
+  if (o.metric_mode != "max" && o.metric_mode != "min") return Error{"--metric-mode: expected max or min, got '" + o.metric_mode + "'"};
   LiveProjectorOptions p;
   p.total_epochs = o.epochs;
   p.detector = o.detector;
   p.projection.window = o.window;
-  p.budget = budget_from(o, carbon);
+  auto budget = budget_from(o, carbon);
+  if (!budget) return budget.error();
+  p.budget = *budget;
   if (o.min_gain_per_kj) p.early_stopping = GainPerEnergyRule{o.stop_metric, o.metric_mode == "max", *o.min_gain_per_kj};
   auto projector = LiveProjector::create(p);
-  if (!projector) throw CliError("--detector: " + projector.error().message);
-  return std::move(projector).value();
+  if (!projector) return Error{"--detector: " + projector.error().message};
+  return projector;
 }
 
 }  // namespace
@@ -66,8 +67,14 @@ std::string epoch_report_json(const EpochRecord& epoch, double energy_so_far_j, 
 }
 
 // Epoch times stay on the markers' clock (Unix time): the live projection needs only durations.
-RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel)
-    : options_(options), carbon_(carbon), channel_(std::move(channel)), clock_(0), projector_(make_projector(options, carbon)) {}
+Result<RunSteering> RunSteering::create(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel) {
+  auto projector = make_projector(options, carbon);
+  if (!projector) return projector.error();
+  return RunSteering(options, carbon, std::move(channel), std::move(projector).value());
+}
+
+RunSteering::RunSteering(const SteeringOptions& options, const CarbonContext& carbon, StopChannel channel, LiveProjector projector)
+    : options_(options), carbon_(carbon), channel_(std::move(channel)), clock_(0), projector_(std::move(projector)) {}
 
 void RunSteering::epoch_begin(int epoch, double t_s, double energy_so_far_j, std::optional<double> trainable_params,
                               std::optional<double> total_params) {
@@ -168,4 +175,4 @@ std::string RunSteering::live_status() const {
 std::vector<std::string> RunSteering::take_messages() { return std::exchange(messages_, {}); }
 std::vector<MarkerRecord> RunSteering::take_markers() { return std::exchange(markers_, {}); }
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
-namespace wattcast::cli {
+#include "core/result.h"
+
+namespace wattcast {
 
 struct ProcessOutcome {
   int exit_code = 0;  // 128 + signal when the child was killed
@@ -31,7 +33,8 @@ class ProcessRunner {
   // After the timeout the child gets SIGTERM, and SIGKILL `grace_s` later; `wattcast measure`
   // (given the same --stop-grace-s) passes the SIGTERM on to its command and kills what is left
   // of it within that grace, so the child itself gets a little longer.
-  ProcessOutcome run(const std::vector<std::string>& argv, std::optional<double> timeout_s, double grace_s = kDefaultGraceS);
+  // An error only when no process could be started (fork failed).
+  Result<ProcessOutcome> run(const std::vector<std::string>& argv, std::optional<double> timeout_s, double grace_s = kDefaultGraceS);
   static constexpr double kDefaultGraceS = 30;
   // Waits, unless interrupted; false when a stop signal came.
   bool pause(double seconds);
@@ -49,4 +52,4 @@ class ProcessRunner {
   std::optional<int> interrupted_;
 };
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

@@ -1,4 +1,4 @@
-#include "cli/job_session.h"
+#include "session/job_session.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -13,9 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "cli/cli_error.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 namespace {
 
@@ -78,21 +77,21 @@ bool measured_by_node(const std::string& rank_gpus, const std::string& node_gpus
 
 }  // namespace
 
-JobSession JobSession::join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices) {
+Result<JobSession> JobSession::join(const std::optional<std::string>& job_flag, const std::optional<std::string>& devices) {
   JobSession session;
   session.host_ = node_host_name();
   session.gpus_ = gpu_selection(devices);
   auto job = detect_job({process_environment(), job_flag, session.host_, getppid()});
-  if (!job) throw CliError(job.error().message);
+  if (!job) return job.error();
   session.job_ = *job;
-  if (!session.job_) return session;
+  if (!session.job_) return std::move(session);
   const RankHello hello{session.job_->rank, session.job_->local_rank, getpid()};
   auto role = join_node(session.job_->id, session.host_, hello, {});
   if (!role) {
     // Measured twice beats not measured: the job summary flags the overlap.
     session.notices_.push_back(fmt::format("job {}: {}; this process samples the node's devices itself, so the node may be counted twice",
                                            session.job_->id, role.error().message));
-    return session;
+    return std::move(session);
   }
   session.leader_ = std::move(role->leader);
   session.member_ = std::move(role->member);
@@ -105,7 +104,7 @@ JobSession JobSession::join(const std::optional<std::string>& job_flag, const st
                                              session.job_->id, session.gpus_ == "*" ? "all" : session.gpus_, session.member_->node_gpus()));
     }
   }
-  return session;
+  return std::move(session);
 }
 
 std::map<std::string, std::string> JobSession::tags() const {
@@ -233,4 +232,4 @@ std::string JobSession::rank_summary(int64_t run_id, int exit_code) const {
                      job_->rank ? fmt::format("rank {}", *job_->rank) : "a rank", job_->id, host_, exit_code, run_id, member_->node_run_id(), job_->id);
 }
 
-}  // namespace wattcast::cli
+}  // namespace wattcast

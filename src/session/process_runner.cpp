@@ -1,4 +1,4 @@
-#include "cli/process_runner.h"
+#include "session/process_runner.h"
 
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -15,9 +15,8 @@
 #include <sstream>
 #include <vector>
 
-#include "cli/cli_error.h"
 
-namespace wattcast::cli {
+namespace wattcast {
 
 namespace {
 
@@ -69,12 +68,12 @@ ProcessRunner::ProcessRunner() {
 
 ProcessRunner::~ProcessRunner() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
-ProcessOutcome ProcessRunner::run(const std::vector<std::string>& argv, std::optional<double> timeout_s, double grace_s) {
+Result<ProcessOutcome> ProcessRunner::run(const std::vector<std::string>& argv, std::optional<double> timeout_s, double grace_s) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = fork();
-  if (pid < 0) throw CliError("cannot start a run: fork failed", 1);
+  if (pid < 0) return Error{"cannot start a run: fork failed"};
   if (pid == 0) {
     pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
     execv(args[0], args.data());
@@ -155,4 +154,4 @@ bool ProcessRunner::pause(double seconds) {
   return !interrupted_;
 }
 
-}  // namespace wattcast::cli
+}  // namespace wattcast
