@@ -71,7 +71,16 @@ LiveTotals Sampler::live() const {
 double Sampler::anchored_energy_j(double since_s, std::chrono::milliseconds max_wait) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (!running_ || sampling_done_) return live_.energy_j;
-  if (last_anchor_s_ >= since_s) return energy_at_anchor_j_;
+  // The anchor comes a little after the marker (it was read, then every sensor): taken back to
+  // the marker's own time at the anchor's power, as the store's epochs end at that time stamp;
+  // never past the sample before the anchor, and never below an energy already handed out, so
+  // epoch energies stay positive.
+  auto at_marker_j = [&] {
+    const double back_s = std::clamp(last_anchor_s_ - since_s, 0.0, span_before_anchor_s_);
+    anchored_floor_j_ = std::max(anchored_floor_j_, energy_at_anchor_j_ - power_at_anchor_w_ * back_s);
+    return anchored_floor_j_;
+  };
+  if (last_anchor_s_ >= since_s) return at_marker_j();
   lock.unlock();
   {
     const std::lock_guard<std::mutex> sleep_lock(sleep_mutex_);
@@ -80,7 +89,7 @@ double Sampler::anchored_energy_j(double since_s, std::chrono::milliseconds max_
   wake_sampler_.notify_all();
   lock.lock();
   const bool anchored = anchor_taken_.wait_for(lock, max_wait, [&] { return last_anchor_s_ >= since_s || sampling_done_; });
-  return anchored && last_anchor_s_ >= since_s ? energy_at_anchor_j_ : live_.energy_j;
+  return anchored && last_anchor_s_ >= since_s ? at_marker_j() : live_.energy_j;
 }
 
 bool Sampler::take_anchor_request() {
@@ -198,7 +207,9 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   const std::lock_guard<std::mutex> lock(mutex_);
   pending_.insert(pending_.end(), batch.begin(), batch.end());
   if (anchor) {
+    span_before_anchor_s_ = tick > 0 ? tick_s - last_tick_s_ : 0;
     last_anchor_s_ = tick_s;
+    power_at_anchor_w_ = power_now_w;
     energy_at_anchor_j_ = 0;
     for (const auto& sensor_states : device_state_) {
       for (const DeviceState& state : sensor_states) {
@@ -211,6 +222,7 @@ void Sampler::take_sample(int64_t tick, bool anchor) {
   live_.power_w = power_now_w;
   live_.energy_j += energy_delta_j;
   live_.ticks = tick + 1;
+  last_tick_s_ = tick_s;
   size_t total = 0;
   for (size_t s = 0; s < sensors_.size(); ++s) {
     for (size_t d = 0; d < sensors_[s].device_ids.size() && d < device_state_[s].size(); ++d, ++total) {

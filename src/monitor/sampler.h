@@ -72,8 +72,9 @@ class Sampler {
 
   LiveTotals live() const;
   // Takes an anchor sample (every sensor read, every energy counter too) unless one was taken at
-  // or after `since_s`, and returns the run's energy at it: for an epoch marker received at
-  // `since_s`, so epoch energies are the counters' own and those the store gives back. Waits at
+  // or after `since_s`, and returns the run's energy at `since_s` (the anchor's, less its power
+  // times the milliseconds between): for an epoch marker received at `since_s`, so epoch energies
+  // are the counters' own and those the store gives back. Waits at
   // most `max_wait` for the sampler thread.
   double anchored_energy_j(double since_s, std::chrono::milliseconds max_wait = std::chrono::milliseconds(200));
   // Copied under the same short lock as live(): a reader never holds up the sampler for longer.
@@ -120,6 +121,10 @@ class Sampler {
   std::condition_variable anchor_taken_;
   double last_anchor_s_ = -1e300;
   double energy_at_anchor_j_ = 0;  // all devices, unheld (see EnergyIntegrator)
+  double power_at_anchor_w_ = 0;
+  double span_before_anchor_s_ = 0;  // since the sample before the anchor
+  double last_tick_s_ = 0;
+  double anchored_floor_j_ = 0;  // the highest energy anchored_energy_j handed out
   std::vector<SampleRecord> pending_;
   std::vector<MarkerRecord> pending_markers_;
   double write_started_s_ = 0;  // 0: no write in progress

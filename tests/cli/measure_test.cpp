@@ -477,9 +477,10 @@ TEST(MeasureGpuTest, EpochEndReturnsTheEpochsEnergyAsStored) {
     ASSERT_TRUE(report.is_object()) << "epoch " << i + 1 << " got no report: " << result.err;
     EXPECT_EQ(report.at("epoch").get<int>(), static_cast<int>(i) + 1);
     const double stored_j = *table->rows()[i].number("energy_j");
-    // Live, an epoch ends at the anchor sample its marker asked for; stored, at the marker's time
-    // stamp: milliseconds apart, tens of them on a loaded machine.
-    EXPECT_NEAR(report.at("epoch_energy_j").get<double>(), stored_j, 0.1 * stored_j) << "epoch " << i + 1;
+    // Live, the anchor sample its marker asked for is taken back to the marker's time stamp, where
+    // the stored epoch ends; the two differ only by how power is interpolated over those
+    // milliseconds (within 1% in 10 runs on a loaded machine, 1.4-2.7% before the take-back).
+    EXPECT_NEAR(report.at("epoch_energy_j").get<double>(), stored_j, 0.02 * stored_j) << "epoch " << i + 1;
     const double so_far_j = report.at("energy_so_far_j").get<double>();
     EXPECT_GT(so_far_j, previous_so_far_j);
     previous_so_far_j = so_far_j;
