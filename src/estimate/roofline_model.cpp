@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "estimate/conformal_quantile.h"
 #include "estimate/nelder_mead.h"
 #include "estimate/roofline_inputs.h"
 
@@ -123,14 +124,6 @@ RooflineParameters fit_parameters(const std::vector<Configuration>& data) {
   return p;
 }
 
-// Split-conformal quantile of absolute log residuals.
-double conformal_quantile(std::vector<double> scores) {
-  std::sort(scores.begin(), scores.end());
-  const double n = static_cast<double>(scores.size());
-  const size_t rank = static_cast<size_t>(std::ceil((n + 1.0) * kCoverage));
-  return scores[std::min(rank, scores.size()) - 1];
-}
-
 // The residuals of every run against a model fitted without its GPU: what a user with a GPU the
 // data do not hold should expect. With a single GPU there is nothing to hold out, and the
 // in-sample residuals, doubled, stand in.
@@ -157,7 +150,7 @@ RooflineSpread calibrate(const std::vector<Configuration>& data, const RooflineP
       for (const auto& c : test) add(p, c, 1.0);
     }
   }
-  return {conformal_quantile(power), conformal_quantile(time), conformal_quantile(energy)};
+  return {conformal_quantile(power, kCoverage), conformal_quantile(time, kCoverage), conformal_quantile(energy, kCoverage)};
 }
 
 const char* grade_of(double ratio) {

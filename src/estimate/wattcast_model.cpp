@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "estimate/conformal_quantile.h"
+
 namespace wattcast {
 
 namespace {
@@ -173,15 +175,6 @@ std::vector<GpPrediction> leave_one_out_target(const std::vector<GaussianProcess
 }
 
 
-// Split-conformal quantile: the ceil((n + 1) x coverage)-th smallest score, so that a new
-// exchangeable score falls below it with probability >= coverage.
-double conformal_quantile(std::vector<double> scores) {
-  std::sort(scores.begin(), scores.end());
-  const double n = static_cast<double>(scores.size());
-  const size_t rank = static_cast<size_t>(std::ceil((n + 1.0) * kCoverage));
-  return scores[std::min(rank, scores.size()) - 1];
-}
-
 // Scores are every training run's residual against its configuration's leave-one-out
 // prediction, in predictive standard deviations: intervals are for one new run, noise included.
 IntervalCalibration calibrate(const std::vector<GpPrediction>& power, const std::vector<GpPrediction>& energy,
@@ -194,7 +187,7 @@ IntervalCalibration calibrate(const std::vector<GpPrediction>& power, const std:
       energy_scores.push_back(std::abs(to_target(Target::kEnergy, c.log_energy[r], c.config) - energy[i].mean) / energy[i].sd);
     }
   }
-  return {conformal_quantile(power_scores), conformal_quantile(energy_scores)};
+  return {conformal_quantile(power_scores, kCoverage), conformal_quantile(energy_scores, kCoverage)};
 }
 
 Interval target_interval(Target target, const GpPrediction& p, double z, const TrainingConfig& c) {
