@@ -102,12 +102,15 @@ class Tracker:
 
     def __init__(self, store=None, *, tags=None, region=None, cloud=None, pue=None, interval_ms=None,
                  binary=None, start_timeout_s=DEFAULT_START_TIMEOUT_S):
+        # As given, for the decorator's fresh tracker per call; as measure's flags, for start().
         self._arguments = dict(store=store, tags=tags, region=region, cloud=cloud, pue=pue, interval_ms=interval_ms,
                                binary=binary, start_timeout_s=start_timeout_s)
-        self._store = store
-        self._tags = dict(tags or {})
-        self._options = [(flag, value) for flag, value in (("--region", region), ("--cloud", cloud), ("--pue", pue),
-                                                            ("--interval-ms", interval_ms)) if value is not None]
+        self._flags = [] if store is None else ["--out", str(store)]
+        for key, value in (tags or {}).items():
+            self._flags += ["--tag", f"{key}={value}"]
+        for flag, value in (("--region", region), ("--cloud", cloud), ("--pue", pue), ("--interval-ms", interval_ms)):
+            if value is not None:
+                self._flags += [flag, str(value)]
         self._binary = binary
         self._start_timeout_s = start_timeout_s
         self._monitor = None
@@ -124,16 +127,10 @@ class Tracker:
     def start(self):
         if self._monitor is not None:
             raise RuntimeError("this tracker is already measuring; stop() it first")
-        binary = self._binary or find_binary()
+        self._binary = self._binary or find_binary()
         self._scratch = tempfile.mkdtemp(prefix="wattcast-track-")
         ready_path = os.path.join(self._scratch, "ready.json")
-        command = [binary, "measure", "--attach", str(os.getpid()), "--ready-file", ready_path]
-        if self._store is not None:
-            command += ["--out", str(self._store)]
-        for key, value in self._tags.items():
-            command += ["--tag", f"{key}={value}"]
-        for flag, value in self._options:
-            command += [flag, str(value)]
+        command = [self._binary, "measure", "--attach", str(os.getpid()), "--ready-file", ready_path] + self._flags
         self._log = open(os.path.join(self._scratch, "monitor.log"), "w+b")
         # Its own session: a Ctrl-C meant for the notebook's cell must not end the measurement
         # before stop() records it.
@@ -160,8 +157,8 @@ class Tracker:
             monitor.wait()
         output = self._monitor_output()
         self._log.close()
-        store = self._ready.get("store", self._store)
-        shown = subprocess.run([self._binary or find_binary(), "show", str(self._ready["run_id"]), "--store", store, "--format", "json"],
+        store = self._ready["store"]
+        shown = subprocess.run([self._binary, "show", str(self._ready["run_id"]), "--store", store, "--format", "json"],
                                stdin=subprocess.DEVNULL, capture_output=True, text=True)
         shutil.rmtree(self._scratch, ignore_errors=True)
         if shown.returncode != 0:
