@@ -420,8 +420,9 @@ TEST(MeasureGpuTest, LiveProjectionIsWhatProjectGivesForTheStoredRun) {
   // A steady run, so that projections are there to compare whatever else the machine does.
   const FakeGpu gpu("; power_mw=250000");
   const StillMachine still;
-  // Epochs of 0.5 s: the live epoch ends at its anchor sample, the stored one at the marker's time
-  // stamp, milliseconds apart on a loaded machine; on shorter epochs that can tip the detector.
+  // Epochs of 0.5 s: live and stored epochs differ by how power is interpolated over the few
+  // milliseconds between a marker and its anchor; on longer epochs that weighs too little to tip
+  // the detector one way live and the other on the stored run.
   auto result = measure_python_epochs("--epochs 10 --out " + store, 10, 0.5);
   ASSERT_EQ(result.exit_code, 0) << result.err;
   // The latest live projection, after epoch K (the last, or one before where the detector found
