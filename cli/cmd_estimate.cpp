@@ -61,7 +61,7 @@ class MethodSet {
         owned_.push_back(std::make_unique<FlopsProxyEstimator>());
         selected_.push_back(owned_.back().get());
       } else {
-        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2)");
+        throw CliError("--method: unknown method '" + method + "' (expected: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 or all)");
       }
     }
   }
@@ -137,6 +137,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
                           {"location", request.carbon.label},
                           {"g_co2e_per_kwh", request.carbon.g_co2e_per_kwh},
                           {"pue", request.carbon.pue},
+                          {"assumptions", request.assumptions},
                           {"interval", "90% prediction interval"},
                           {"methods", methods}};
     return out.dump(2) + "\n";
@@ -180,6 +181,7 @@ std::string render_single(const ResolvedRequest& request, const std::vector<RunE
   out += "[lo–hi]: 90% prediction interval. ";
   out += request.hours ? "mlco2 and green-algorithms use the given --hours.\n" : "mlco2 and green-algorithms use wattcast's predicted duration.\n";
   if (c.power_limit_w || c.precision != "fp32") out += fmt::format("Power limit {}, precision {}: only roofline models them.\n", c.power_limit_w ? human_power(*c.power_limit_w) : "default", c.precision);
+  for (const auto& assumed : request.assumptions) out += "note: " + assumed + "\n";
   for (const auto& r : runs) {
     if (r.method != "roofline") continue;
     for (const auto& assumed : gpu_bounds(c).assumptions) out += "note: roofline: " + assumed + "\n";
@@ -261,7 +263,7 @@ void run_estimate(Workspace& workspace, EstimateOptions& options) {
   ResolvedRequest resolved = unwrap(resolve_request(request, Catalogs{workspace.gpus(), workspace.carbon(), workspace.architectures()}));
   if (!onnx_source.empty()) resolved.gflops_source = onnx_source;
 
-  if (options.methods.empty()) options.methods = kAllMethods;
+  if (options.methods.empty() || options.methods == std::vector<std::string>{"all"}) options.methods = kAllMethods;
   std::optional<double> hours_s;
   if (resolved.hours) hours_s = *resolved.hours * 3600.0;
   MethodSet methods(workspace, options, hours_s);
@@ -320,7 +322,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
       {"train_samples", "Training samples per epoch"},
       {"val_samples", "Validation samples per epoch"},
       {"epochs", "Number of epochs"},
-      {"ram_gb", "RAM allocated to the job (GB)"},
+      {"ram_gb", "RAM allocated to the job (GB; default 32, said in a note)"},
       {"region", "Grid location for carbon intensity: ISO code or name (see 'wattcast regions'); default WORLD"},
       {"cloud", "Cloud region as PROVIDER:REGION, e.g. aws:eu-west-1 (sets carbon intensity and PUE)"},
       {"pue", "Power Usage Effectiveness of the facility (default 1.0, or the cloud provider's)"},
@@ -336,7 +338,7 @@ void add_estimate_command(CLI::App& app, Workspace& workspace) {
   }
   command->add_option("--batch", options->batch_file, "CSV with the columns of pre_runs.csv, or a gpu column with a catalog name instead of the gpu_* columns, plus optional power_limit_w, precision, activation_mb and params_m: one prediction per row (--format csv)");
   command->add_option("--model", options->model_file, "A model from 'wattcast fit' to use instead of the shipped one; or MODEL.onnx, counted for --gflops (see 'wattcast flops')");
-  command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2 (default: all; batch: wattcast)")
+  command->add_option("--method", options->methods, "Methods to run: wattcast, roofline, pre-paper, flops, green-algorithms, mlco2, or all (default: all; batch: wattcast)")
       ->delimiter(',');
   command->add_option("--store", options->store, "Run store (SQLite path or postgresql:// URL): finished runs measured on the same GPU model, tagged gflops, batch_size, train_samples, val_samples (and optionally input_size, precision, power_limit_w, activation_mb, params_m), correct the fitted methods");
   command->add_option("--format", options->format, "table, json or csv (default: table; csv in batch mode)");

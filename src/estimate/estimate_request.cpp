@@ -236,14 +236,25 @@ Result<ResolvedRequest> resolve_request(const EstimateRequest& request, const Ca
   };
   for (auto [key, target, whole, max] : {NumberField{"batch_size", &config.batch_size, true, 1e7}, NumberField{"input_size", &config.input_size, true, 1e6},
                                          NumberField{"train_samples", &config.train_samples, true, 1e13},
-                                         NumberField{"val_samples", &config.val_samples, true, 1e13}, NumberField{"epochs", &config.epochs, true, 1e6},
-                                         NumberField{"ram_gb", &config.total_ram_gb, false, 1e6}}) {
+                                         NumberField{"val_samples", &config.val_samples, true, 1e13}, NumberField{"epochs", &config.epochs, true, 1e6}}) {
     auto value = positive_number(request, key);
     if (!value) return value.error();
     const std::string& text = request.find(key)->text;
     if (whole && *value != std::floor(*value)) return request.error(key, "expected a whole number, got '" + text + "'");
     if (*value > max) return request.error(key, fmt::format("at most {}, got '{}'", plain_number(max), text));
     *target = *value;
+  }
+
+  // Job RAM barely moves training energy (the study), and few users know what their job was
+  // given, so it is assumed rather than demanded; the methods that read it say so.
+  auto ram_gb = optional_positive(request, "ram_gb");
+  if (!ram_gb) return ram_gb.error();
+  if (*ram_gb && **ram_gb > 1e6) return request.error("ram_gb", fmt::format("at most 1000000, got '{}'", request.find("ram_gb")->text));
+  config.total_ram_gb = ram_gb->value_or(kAssumedJobRamGb);
+  if (!*ram_gb) {
+    resolved.assumptions.push_back(fmt::format("--ram-gb not given: assumed {} GB, the study's most common job RAM (used by wattcast, pre-paper and "
+                                               "green-algorithms; the study found job RAM moves energy little)",
+                                               plain_number(kAssumedJobRamGb)));
   }
 
   auto gpus = optional_positive(request, "gpus");

@@ -61,8 +61,12 @@ class ArchitectureTable {
   std::map<std::string, std::map<double, Workload>> by_size_;
 };
 
+// Job RAM when the request does not give it: the study's most common allocation.
+inline constexpr double kAssumedJobRamGb = 32;
+
 struct ResolvedRequest {
   TrainingConfig config;
+  std::vector<std::string> assumptions;  // inputs the request left out, and what stood in for them
   CarbonContext carbon;
   std::optional<double> hours;  // the user's own duration for MLCO2 and Green Algorithms
   std::string gflops_source;

@@ -163,6 +163,29 @@ TEST_F(EstimateRequestTest, ActivationsAndParametersAreOptionalPositiveNumbers) 
   EXPECT_NE(negative.error().message.find("--activation-mb"), std::string::npos) << negative.error().message;
 }
 
+TEST_F(EstimateRequestTest, JobRamIsAssumedAndSaidWhenLeftOut) {
+  EstimateRequest request;
+  for (const auto& [key, text] : std::vector<std::pair<std::string, std::string>>{
+           {"gpu", "3090"}, {"gflops", "2.5"}, {"batch_size", "32"}, {"input_size", "128"}, {"train_samples", "1000"},
+           {"val_samples", "100"}, {"epochs", "1"}}) {
+    request.set(key, {text, "", 0});
+  }
+  auto assumed = resolve(request);
+  ASSERT_TRUE(assumed.ok()) << assumed.error().message;
+  EXPECT_DOUBLE_EQ(assumed->config.total_ram_gb, kAssumedJobRamGb);
+  ASSERT_EQ(assumed->assumptions.size(), 1u);
+  EXPECT_NE(assumed->assumptions[0].find("--ram-gb not given"), std::string::npos) << assumed->assumptions[0];
+  request.set("ram_gb", {"16", "", 0});
+  auto given = resolve(request);
+  ASSERT_TRUE(given.ok()) << given.error().message;
+  EXPECT_DOUBLE_EQ(given->config.total_ram_gb, 16);
+  EXPECT_TRUE(given->assumptions.empty());
+  request.set("ram_gb", {"0", "", 0});
+  auto zero = resolve(request);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("--ram-gb"), std::string::npos) << zero.error().message;
+}
+
 TEST_F(EstimateRequestTest, GpuBySpecs) {
   auto request = EstimateRequest::from_file(write("ok.toml", kValidToml));
   EstimateRequest flags;
