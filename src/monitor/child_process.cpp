@@ -58,7 +58,7 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   if (pipe2(exec_pipe, O_CLOEXEC) != 0) return fail(std::string("cannot create a pipe: ") + std::strerror(errno), 2);
   OutputRelay relay;
   if (options.capture_output) {
-    auto started = start_output_relay();
+    auto started = start_output_relay(options.output_terminal);
     if (!started) {
       close(exec_pipe[0]);
       close(exec_pipe[1]);
@@ -75,7 +75,9 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   if (pid < 0) {
     // The relay ends once the pipes' write ends are closed.
     if (options.capture_output) {
-      for (const int fd : {relay.command_stdout, relay.command_stderr, relay.monitor_stdout, relay.monitor_stderr}) close(fd);
+      for (const int fd : {relay.command_stdout, relay.command_stderr, relay.monitor_stdout, relay.monitor_stderr}) {
+        if (fd >= 0) close(fd);
+      }
     }
     return fail(std::string("cannot start the command: ") + std::strerror(errno), 2);
   }
@@ -96,7 +98,7 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
     for (const auto& [name, value] : options.extra_env) setenv(name.c_str(), value.c_str(), 1);
     if (options.capture_output) {
       dup2(relay.command_stdout, STDOUT_FILENO);
-      dup2(relay.command_stderr, STDERR_FILENO);
+      dup2(relay.command_stderr >= 0 ? relay.command_stderr : relay.command_stdout, STDERR_FILENO);
     }
     execvp(argv[0], argv.data());
     const int error = errno;
@@ -115,7 +117,7 @@ Result<ChildProcess> ChildProcess::spawn(const ChildOptions& options, SpawnError
   child.took_terminal_ = options.take_terminal;
   if (options.capture_output) {
     close(relay.command_stdout);
-    close(relay.command_stderr);
+    if (relay.command_stderr >= 0) close(relay.command_stderr);
     child.stdout_fd_ = relay.monitor_stdout;
     child.stderr_fd_ = relay.monitor_stderr;
     child.relay_pid_ = relay.pid;

@@ -17,6 +17,8 @@ struct ChildOptions {
   std::vector<std::string> argv;
   std::vector<std::pair<std::string, std::string>> extra_env;
   bool capture_output = false;
+  // With capture_output: the command writes to a pseudo-terminal (output_relay.h), not pipes.
+  bool output_terminal = false;
   // The command gets a process group of its own (process_group.h). When the monitor is a job
   // an interactive shell started (it leads the terminal's foreground process group), the
   // command's group becomes the foreground one, so Ctrl-C and reading the terminal reach the
@@ -38,7 +40,7 @@ class ChildProcess {
   // When captured, the output comes through a relay process (output_relay.h), so the command
   // outlives a monitor that dies.
   int stdout_fd() const { return stdout_fd_; }  // -1 when not captured
-  int stderr_fd() const { return stderr_fd_; }
+  int stderr_fd() const { return stderr_fd_; }  // -1 also when the output comes through a terminal
   // Collects the relay if it has ended; one still relaying the output of the command's children
   // is left to end by itself.
   void reap_relay() const;

@@ -4,13 +4,19 @@
 #include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace wattcast {
 
@@ -30,11 +36,11 @@ bool write_all(int fd, const char* data, size_t size) {
   return true;
 }
 
-// Everything but the four pipe ends (and stdin, stdout, stderr) is closed: the relay may outlive
-// the monitor, and must not keep its store, its marker socket or its listening port open.
-void close_other_descriptors(int a, int b, int c, int d) {
-  int keep[4] = {a, b, c, d};
-  std::sort(keep, keep + 4);
+// Everything but the relay's own ends (and stdin, stdout, stderr) is closed: the relay may
+// outlive the monitor, and must not keep its store, its marker socket or its listening port open.
+void close_other_descriptors(std::vector<int> keep) {
+  std::erase_if(keep, [](int fd) { return fd < 3; });
+  std::sort(keep.begin(), keep.end());
   unsigned int from = 3;
   for (const int fd : keep) {
     if (static_cast<unsigned int>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned int>(fd) - 1, 0);
@@ -44,11 +50,12 @@ void close_other_descriptors(int a, int b, int c, int d) {
 }
 
 // The relay process: only system calls from here on (it was forked from a threaded process).
+// With a terminal, in_err and to_monitor_err are -1: both streams come through the terminal.
 [[noreturn]] void relay(int in_out, int in_err, int to_monitor_out, int to_monitor_err) {
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   for (const int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &ignore, nullptr);
-  close_other_descriptors(in_out, in_err, to_monitor_out, to_monitor_err);
+  close_other_descriptors({in_out, in_err, to_monitor_out, to_monitor_err});
   bool monitor_there = true;
   static char buffer[1 << 16];
   pollfd fds[2] = {{in_out, POLLIN, 0}, {in_err, POLLIN, 0}};
@@ -60,6 +67,7 @@ void close_other_descriptors(int a, int b, int c, int d) {
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      // A terminal's master reads EIO, not 0, once every holder of the other side has closed it.
       if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
@@ -76,30 +84,87 @@ void close_other_descriptors(int a, int b, int c, int d) {
   ::_exit(0);
 }
 
+
+// A pseudo-terminal like the one the monitor writes to: the same settings and size, so the
+// command formats its output (colours, progress bars, line buffering) as it would on its own.
+// Returns the master and the other side, both close-on-exec.
+Result<std::pair<int, int>> open_terminal_like_stdout() {
+  const int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return Error{std::string("cannot open a pseudo-terminal: ") + std::strerror(errno)};
+  char name[128];
+  if (::grantpt(master) != 0 || ::unlockpt(master) != 0 || ::ptsname_r(master, name, sizeof name) != 0) {
+    const std::string message = std::string("cannot open a pseudo-terminal: ") + std::strerror(errno);
+    ::close(master);
+    return Error{message};
+  }
+  const int other_side = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (other_side < 0) {
+    const std::string message = std::string("cannot open ") + name + ": " + std::strerror(errno);
+    ::close(master);
+    return Error{message};
+  }
+  termios settings{};
+  if (::tcgetattr(STDOUT_FILENO, &settings) == 0) {
+    // Bytes pass unchanged: the real terminal does its own output processing (\n to \r\n) once.
+    settings.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+    (void)::tcsetattr(other_side, TCSANOW, &settings);
+  }
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0) (void)::ioctl(other_side, TIOCSWINSZ, &size);
+  return std::pair{master, other_side};
+}
+
 }  // namespace
 
-Result<OutputRelay> start_output_relay() {
-  int command_out[2], command_err[2], monitor_out[2], monitor_err[2];
-  int* pipes[4] = {command_out, command_err, monitor_out, monitor_err};
-  for (int i = 0; i < 4; ++i) {
-    if (::pipe2(pipes[i], O_CLOEXEC) != 0) {
+bool output_is_one_terminal() {
+  struct stat out {}, err {};
+  return ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO) && ::fstat(STDOUT_FILENO, &out) == 0 && ::fstat(STDERR_FILENO, &err) == 0 &&
+         out.st_rdev == err.st_rdev;
+}
+
+Result<OutputRelay> start_output_relay(bool terminal) {
+  std::vector<int> opened;
+  auto close_opened = [&opened] {
+    for (const int fd : opened) ::close(fd);
+  };
+  OutputRelay ends;
+  int command_out = -1, command_err = -1;    // the relay's read ends
+  int to_monitor_out = -1, to_monitor_err = -1;  // the relay's write ends
+  if (terminal) {
+    auto pty = open_terminal_like_stdout();
+    if (!pty) return pty.error();
+    command_out = pty->first;
+    ends.command_stdout = pty->second;
+    opened = {pty->first, pty->second};
+  }
+  // Pipes: the command's two streams (without a terminal), and the monitor's one or two.
+  for (int i = terminal ? 2 : 0; i < (terminal ? 3 : 4); ++i) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
       const std::string message = std::string("cannot create a pipe: ") + std::strerror(errno);
-      for (int j = 0; j < i; ++j) ::close(pipes[j][0]), ::close(pipes[j][1]);
+      close_opened();
       return Error{message};
+    }
+    opened.insert(opened.end(), {fds[0], fds[1]});
+    switch (i) {
+      case 0: command_out = fds[0], ends.command_stdout = fds[1]; break;
+      case 1: command_err = fds[0], ends.command_stderr = fds[1]; break;
+      case 2: ends.monitor_stdout = fds[0], to_monitor_out = fds[1]; break;
+      case 3: ends.monitor_stderr = fds[0], to_monitor_err = fds[1]; break;
     }
   }
   const pid_t pid = ::fork();
   if (pid < 0) {
     const std::string message = std::string("cannot start the output relay: ") + std::strerror(errno);
-    for (int* p : pipes) ::close(p[0]), ::close(p[1]);
+    close_opened();
     return Error{message};
   }
-  if (pid == 0) relay(command_out[0], command_err[0], monitor_out[1], monitor_err[1]);
-  ::close(command_out[0]);
-  ::close(command_err[0]);
-  ::close(monitor_out[1]);
-  ::close(monitor_err[1]);
-  return OutputRelay{pid, command_out[1], command_err[1], monitor_out[0], monitor_err[0]};
+  if (pid == 0) relay(command_out, command_err, to_monitor_out, to_monitor_err);
+  for (const int fd : {command_out, command_err, to_monitor_out, to_monitor_err}) {
+    if (fd >= 0) ::close(fd);
+  }
+  ends.pid = pid;
+  return ends;
 }
 
 }  // namespace wattcast

@@ -15,6 +15,7 @@
 #include "export/live_exporter.h"
 #include "monitor/attached_process.h"
 #include "monitor/marker_server.h"
+#include "monitor/output_relay.h"
 #include "monitor/process_group.h"
 #include "monitor/supervisor.h"
 #include "session/job_session.h"
@@ -135,10 +136,14 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
                              {"WATTCAST_EPOCH_REPORTS", "1"}};
   for (const auto& variable : job.child_environment()) child_options.extra_env.push_back(variable);
   // With a status line redrawn in place, the command's output passes through the monitor, which
-  // clears the line first, so the two are never glued together. Python would then buffer its
-  // output in blocks (a pipe, not a terminal): asked not to, unless the user said.
+  // clears the line first, so the two are never glued together. On a terminal the command gets a
+  // pseudo-terminal of its own, so it formats its output as without wattcast; through pipes
+  // Python would buffer its output in blocks, so it is asked not to, unless the user said.
   child_options.capture_output = request.epoch_matcher.has_value() || request.live_status;
-  if (request.live_status && !std::getenv("PYTHONUNBUFFERED")) child_options.extra_env.push_back({"PYTHONUNBUFFERED", "1"});
+  child_options.output_terminal = child_options.capture_output && output_is_one_terminal();
+  if (child_options.capture_output && !child_options.output_terminal && !std::getenv("PYTHONUNBUFFERED")) {
+    child_options.extra_env.push_back({"PYTHONUNBUFFERED", "1"});
+  }
   child_options.take_terminal = leads_foreground_terminal();
   std::optional<ChildProcess> child;
   pid_t measured_pid = attached ? *request.attach : -1;

@@ -235,6 +235,32 @@ TEST(NewcomerTest, TheLiveLineIsClearedBeforeTheCommandsOutput) {
   EXPECT_TRUE(before.size() >= 4 && (before.substr(before.size() - 4) == "\r\033[K" || before.back() == '\n')) << result.out;
 }
 
+// Through the monitor the command still writes to a terminal (a pseudo-terminal the monitor
+// relays), so progress bars, colours and Python's line buffering are as without wattcast; the
+// bytes reach the real terminal once, without a second carriage return.
+TEST(NewcomerTest, OnATerminalTheCommandStillSeesATerminal) {
+  if (!fs::exists("/usr/bin/script")) GTEST_SKIP() << "needs script(1) for a terminal";
+  const std::string store = fresh_store("tty.db");
+  const std::string trace = write_scratch("flat150.csv", "t_s,device,power_w\n0,gpu0,150\n");
+  const std::string child = write_scratch("which_tty.sh", "test -t 1 && echo stdout-is-a-terminal\ntest -t 2 && echo stderr-is-a-terminal >&2\nexit 3\n");
+  const auto result = run_shell("/usr/bin/script -qec \"" + std::string(WATTCAST_BIN) + " measure --replay " + trace + " --out " + store +
+                                " -- sh " + child + "\" /dev/null");
+  EXPECT_EQ(result.exit_code, 3) << result.out;
+  EXPECT_NE(result.out.find("stdout-is-a-terminal\r\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("stderr-is-a-terminal\r\n"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("\r\r"), std::string::npos) << result.out;
+}
+
+// Redirected, the command's output goes through pipes as before: nothing pretends to be a terminal.
+TEST(NewcomerTest, RedirectedTheCommandSeesNoTerminal) {
+  const std::string store = fresh_store("notty.db");
+  const std::string trace = write_scratch("flat160.csv", "t_s,device,power_w\n0,gpu0,160\n");
+  const std::string child = write_scratch("which_tty2.sh", "test -t 1 || echo stdout-is-not-a-terminal\n");
+  const auto result = run_cli("measure --replay " + trace + " --out " + store + " --epoch-regex 'epoch (\\d+)' -- sh " + child);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("stdout-is-not-a-terminal"), std::string::npos) << result.out;
+}
+
 // An experiment says which sensors are missing once, not once per run.
 TEST(NewcomerTest, AnExperimentSaysTheSensorNotesOnce) {
   const std::string store = fresh_store("notes.db");
