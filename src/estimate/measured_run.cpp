@@ -1,5 +1,6 @@
 #include "estimate/measured_run.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "core/csv.h"
@@ -78,6 +79,8 @@ Result<std::vector<MeasuredRun>> load_runs(const std::string& path, Measurements
       if (optional && !row.has(column)) continue;
       auto value = row.positive(column);
       if (!value) return value.error();
+      const bool count = column == "train_samples" || column == "val_samples" || column == "batch_size" || column == "input_size";
+      if (count && *value != std::floor(*value)) return row.error(column, "expected a whole number, got '" + row.text(column) + "'");
       *targets[i] = *value;
     }
     run.config.gpu.name = row.has("gpu") ? row.text("gpu") : "GPU with " + row.text("gpu_cuda_cores") + " cores";

@@ -54,6 +54,8 @@ INSTANTIATE_TEST_SUITE_P(
                    "nan.csv:2: field 'gflops': expected a finite number, got 'nan'"},
         BadCsvCase{"missing", kHeader + "Cloud,chesslive,vgg16,RTX 3090,32,16,,10203,1,128,10496,24,350,1,1,1\n",
                    "missing.csv:2: field 'train_samples': value is missing"},
+        BadCsvCase{"fraction", kHeader + kGoodRow + "Cloud,chesslive,vgg16,RTX 3090,32.5,16,23807,10203,10.0515,128,10496,24,350,1,1,1\n",
+                   "fraction.csv:3: field 'batch_size': expected a whole number, got '32.5'"},
         BadCsvCase{"ragged", kHeader + kGoodRow + "Cloud,chesslive\n", "ragged.csv:3: expected 16 cells"},
         BadCsvCase{"nocolumn", "gpu_cuda_cores,gflops\n1,2\n", "nocolumn.csv:1: field 'gpu_memory_gb': required column is missing"},
         BadCsvCase{"quote", kHeader + "Cloud,\"chesslive,vgg16\n", "quote.csv:2: unterminated quoted cell"},
