@@ -47,11 +47,26 @@ void replay_spool(const ReplayOptions& options) {
                options.spool.c_str());
 }
 
+// An export does not carry the run's exit status; a run that failed says so with --exit-code, so
+// that `compare` leaves it out as it does measured failures.
+int parse_exit_code(const std::string& text) {
+  size_t used = 0;
+  int code = -1;
+  try {
+    code = std::stoi(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || code < 0 || code > 255) throw CliError("--exit-code: expected a whole number from 0 to 255, got '" + text + "'");
+  return code;
+}
+
 struct ImportOptions {
   std::string samples;
   std::optional<std::string> epochs;
   std::string store = default_store_path();
   std::vector<std::string> tags;
+  std::string exit_code = "0";
 };
 
 void import_run(const ImportOptions& options) {
@@ -62,6 +77,7 @@ void import_run(const ImportOptions& options) {
     if (eq == std::string::npos || eq == 0) throw CliError("--tag: expected KEY=VALUE, got '" + tag + "'");
     imported.run.tags[tag.substr(0, eq)] = tag.substr(eq + 1);
   }
+  imported.run.exit_code = parse_exit_code(options.exit_code);
   auto store = unwrap(open_store(options.store));
   const int64_t run_id = unwrap(store_imported_run(*store, imported));
   std::printf("%lld\n", static_cast<long long>(run_id));
@@ -86,6 +102,7 @@ void add_store_commands(CLI::App& app) {
   import_command->add_option("--epochs", imported->epochs, "The epochs CSV with their metrics ('wattcast export RUN --what epochs')");
   import_command->add_option("--store", imported->store, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
   import_command->add_option("--tag", imported->tags, "KEY=VALUE recorded with the run (repeatable)")->allow_extra_args(false);
+  import_command->add_option("--exit-code", imported->exit_code, "The run's exit code, which the export does not carry (default 0; compare counts only runs that exited 0)");
   import_command->callback([imported] { import_run(*imported); });
 }
 

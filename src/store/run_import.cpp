@@ -155,7 +155,7 @@ Result<int64_t> store_imported_run(RunStore& store, const ImportedRun& imported)
   std::vector<MarkerRecord> markers = imported.markers;
   for (auto& m : markers) m.run_id = *run_id;
   if (auto ok = store.append_markers(markers); !ok) return ok.error();
-  if (auto ok = store.finish_run(*run_id, *imported.run.end_s, std::nullopt, imported.run.end_reason); !ok) return ok.error();
+  if (auto ok = store.finish_run(*run_id, *imported.run.end_s, imported.run.exit_code, imported.run.end_reason); !ok) return ok.error();
   return *run_id;
 }
 

@@ -54,6 +54,23 @@ TEST(StoreImportTest, RealH200RunImportsWithItsEpochs) {
   EXPECT_NE(shown.out.find("modelled"), std::string::npos) << "CPU and memory had no counter: modelled\n" << shown.out;
 }
 
+// An export does not carry the exit status: an imported run counts in `compare` as a successful
+// one unless --exit-code says it failed.
+TEST(StoreImportTest, ImportedRunsCountInCompareUnlessTheyFailed) {
+  const std::string store = fresh("compare_imported.db");
+  for (const std::string arm : {"a", "b", "b --exit-code 1"}) {
+    auto imported = run_cli("store import " + h200("resnet50_samples.csv") + " --epochs " + h200("resnet50_epochs.csv") + " --store " + store + " --tag arm=" + arm);
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+  auto compared = run_cli("compare " + store + " --by arm --metric energy_kj --format csv --table groups");
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_NE(compared.out.find("\na,1,"), std::string::npos) << compared.out;
+  EXPECT_NE(compared.out.find("\nb,1,"), std::string::npos) << "the failed import is left out\n" << compared.out;
+  auto bad = run_cli("store import " + h200("resnet50_samples.csv") + " --store " + store + " --exit-code 300");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--exit-code"), std::string::npos) << bad.err;
+}
+
 struct BadImport {
   const char* name;
   const char* samples;
