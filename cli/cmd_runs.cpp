@@ -122,6 +122,15 @@ void show_run(const ShowOptions& options) {
                          {"mean_power_w", summary.mean_power_w}, {"co2e_g", summary.co2e_g}, {"pue", summary.pue},
                          {"g_co2e_per_kwh", summary.g_co2e_per_kwh}, {"location", summary.location}, {"tags", summary.run.tags},
                          {"devices", devices}, {"epochs", epochs}};
+  // Where the energy figures come from: the stored samples, or the monitor's own integration
+  // when the store did not take some of them (the span, from the run's start).
+  json["energy_source"] = summary.unstored ? "monitor" : "samples";
+  json["unstored_samples"] = nullptr;
+  if (const auto& unstored = summary.unstored) {
+    json["unstored_samples"] = {{"samples", unstored->span.samples},     {"first_tick", unstored->span.first_tick},
+                                {"last_tick", unstored->span.last_tick}, {"from_s", unstored->span.first_t_s - summary.run.start_s},
+                                {"to_s", unstored->span.last_t_s - summary.run.start_s}, {"reason", unstored->span.reason}};
+  }
   emit(json.dump(2) + "\n", "");
 }
 

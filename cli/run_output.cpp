@@ -36,6 +36,7 @@ std::string render_summary(const RunSummary& s) {
   out += fmt::format("command: {} ({}", s.run.command, run_state_text(s.run, unix_time_s()));
   if (s.run.exit_code) out += fmt::format(", exit code {}", *s.run.exit_code);
   out += fmt::format("); mean power {}\n", human_power(s.mean_power_w));
+  if (s.unstored) out += unstored_samples_text(s.unstored->span, s.run.start_s) + "\n";
   if (!s.run.tags.empty()) out += "tags: " + tags_text(s.run.tags) + "\n";
   TextTable components({"component", "energy", "share", "figure"});
   for (const auto& [kind, energy] : s.energy_by_kind_j) {

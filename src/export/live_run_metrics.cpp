@@ -40,6 +40,8 @@ void LiveRunMetrics::note_markers(const std::vector<MarkerRecord>& markers, doub
       ++base_.epochs_done;
     }
   }
+  // /metrics shows the most recent epochs only: so many are held, older ones dropped a block at a time.
+  if (epochs_.size() >= 2 * kEpochSeriesShown) epochs_.erase(epochs_.begin(), epochs_.end() - static_cast<std::ptrdiff_t>(kEpochSeriesShown));
 }
 
 MetricsSnapshot LiveRunMetrics::snapshot(const std::vector<DeviceTotal>& totals, const LiveTotals& live, double now_s, bool running) const {

@@ -29,7 +29,7 @@ class LiveRunMetrics {
   };
   RunMetrics base_;  // everything but the figures
   double start_s_ = 0;
-  std::vector<Epoch> epochs_;
+  std::vector<Epoch> epochs_;  // the latest, kEpochSeriesShown to twice as many
 };
 
 }  // namespace wattcast

@@ -76,6 +76,9 @@ RunSummary summarize_run(const StoredRun& loaded) {
     summary.pue = config.value("pue", 1.0);
   }
 
+  // The monitor's totals where samples are missing from the store.
+  const std::optional<UnstoredSamplesRecord> unstored = find_unstored_samples(loaded.markers);
+  summary.unstored = unstored;
   std::vector<EnergySeries> series;
   for (const auto& device : loaded.devices) {
     std::vector<const SampleRecord*> own;
@@ -96,7 +99,15 @@ RunSummary summarize_run(const StoredRun& loaded) {
       if (s->reading.rss_bytes) d.peak_rss_bytes = std::max(d.peak_rss_bytes.value_or(0), *s->reading.rss_bytes);
       if (s->reading.cpu_time_s) d.cpu_time_s = std::max(d.cpu_time_s.value_or(0), *s->reading.cpu_time_s);
     }
-    if (!e.t_s.empty()) {
+    bool has_energy = !e.t_s.empty();
+    if (unstored) {
+      if (auto monitored = unstored->device_energy_j.find(device.id); monitored != unstored->device_energy_j.end()) {
+        d.energy_j = monitored->second;
+        d.mean_power_w = summary.duration_s > 0 ? d.energy_j / summary.duration_s : 0;
+        has_energy = true;
+      }
+    }
+    if (has_energy) {
       summary.energy_by_kind_j[device.info.kind] += d.energy_j;
       summary.modelled_by_kind[device.info.kind] =
           summary.modelled_by_kind[device.info.kind] || device.info.provenance == Provenance::kModelled;
@@ -104,6 +115,7 @@ RunSummary summarize_run(const StoredRun& loaded) {
     }
     summary.devices.push_back(std::move(d));
   }
+  if (unstored) summary.energy_j = unstored->energy_j;
   summary.mean_power_w = summary.duration_s > 0 ? summary.energy_j / summary.duration_s : 0;
   summary.co2e_g = summary.energy_j * summary.pue / 3.6e6 * summary.g_co2e_per_kwh;
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor/unstored_samples.h"
 #include "store/run_store.h"
 
 namespace wattcast {
@@ -44,6 +45,9 @@ struct RunSummary {
   std::map<std::string, bool> modelled_by_kind;    // any device of the kind modelled
   double energy_j = 0;
   double mean_power_w = 0;
+  // Samples the store never took: the energy figures above (run, component, device) are then the
+  // monitor's own, which saw every sample; the epochs' are still from the stored samples.
+  std::optional<UnstoredSamplesRecord> unstored;
   std::vector<EpochEnergy> epochs;
   std::optional<RecordedProjection> last_projection;
   // From the run's configuration: where the energy was drawn.

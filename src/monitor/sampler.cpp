@@ -256,11 +256,16 @@ UnstoredSamples Sampler::unstored() const {
 }
 
 // Called with mutex_ held.
-void Sampler::give_up_oldest(std::vector<SampleRecord>& waiting, size_t count) {
+void Sampler::give_up_oldest(std::vector<SampleRecord>& waiting, size_t count, const std::string& reason) {
   count = std::min(count, waiting.size());
   if (count == 0) return;
-  if (given_up_.samples == 0) given_up_.first_tick = waiting.front().tick;
+  if (given_up_.samples == 0) {
+    given_up_.first_tick = waiting.front().tick;
+    given_up_.first_t_s = waiting.front().t_s;
+  }
   given_up_.last_tick = std::max(given_up_.last_tick, waiting[count - 1].tick);
+  given_up_.last_t_s = std::max(given_up_.last_t_s, waiting[count - 1].t_s);
+  given_up_.reason = reason;
   given_up_.samples += static_cast<int64_t>(count);
   waiting.erase(waiting.begin(), waiting.begin() + static_cast<std::ptrdiff_t>(count));
 }
@@ -293,8 +298,9 @@ void Sampler::write_loop() {
       live_.samples_stored += static_cast<int64_t>(batch.size());
       batch.clear();
     } else {
-      if (batch.size() > options_.max_unstored_samples) give_up_oldest(batch, batch.size() - options_.max_unstored_samples);
-      if (last) give_up_oldest(batch, batch.size());
+      const std::string& reason = samples_written.error().message;
+      if (batch.size() > options_.max_unstored_samples) give_up_oldest(batch, batch.size() - options_.max_unstored_samples, reason);
+      if (last) give_up_oldest(batch, batch.size(), reason);
     }
     const Status& written = samples_written ? markers_written : samples_written;
     if (written) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "monitor/energy_series.h"
+#include "monitor/unstored_samples.h"
 #include "sensors/sensor.h"
 #include "store/run_store.h"
 
@@ -35,12 +36,6 @@ struct SamplerOptions {
   // While the store refuses writes (a full disk, a lock held elsewhere), samples wait in memory
   // and every flush tries again; beyond this many, the oldest are given up (and counted).
   size_t max_unstored_samples = 2'000'000;
-};
-
-// Samples the store never took: the monitor's own totals (live()) still count them.
-struct UnstoredSamples {
-  int64_t samples = 0;
-  int64_t first_tick = 0, last_tick = 0;
 };
 
 // What the live status line shows.
@@ -81,7 +76,8 @@ class Sampler {
   std::vector<DeviceTotal> device_totals() const;
   // Problems seen since the last call (a sensor failing, the store refusing writes), once each.
   std::vector<std::string> take_warnings();
-  // After stop(): what could not be stored.
+  // After stop(): what could not be stored; the monitor's own totals (live(), device_totals())
+  // still count it.
   UnstoredSamples unstored() const;
   // Markers go to the store from the writer thread too, with the next flush, so the thread that
   // supervises the command never waits on the store; refused ones are tried again like samples.
@@ -98,7 +94,7 @@ class Sampler {
   bool take_anchor_request();
   int64_t ticks_until_due() const;
   void warn(std::string message);
-  void give_up_oldest(std::vector<SampleRecord>& waiting, size_t count);
+  void give_up_oldest(std::vector<SampleRecord>& waiting, size_t count, const std::string& reason);
 
   std::vector<SensorBinding> sensors_;
   std::vector<bool> sensor_failed_;

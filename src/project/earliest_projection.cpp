@@ -43,7 +43,7 @@ Result<TimedProjection> project_after(const EpochTrace& seen, const std::string&
   out.stabilization = with_phase_signal(seen, *stable, &out.notes);
   auto projected = project_total(seen, out.stabilization, total_epochs, options);
   if (!projected) return projected.error();
-  out.epochs_seen = static_cast<int>(seen.epochs.size());
+  out.epochs_seen = seen.epochs_seen();
   out.projections = *projected;
   if (const auto& p = out.projections.projections.front(); !p.wide_because.empty()) out.notes.push_back("the interval is wide: " + p.wide_because);
   return out;

@@ -32,7 +32,7 @@ double slope(const std::vector<double>& x, const std::vector<double>& y) {
 
 std::optional<GainPerEnergy> assess_gain_per_energy(const EpochTrace& seen, const std::optional<Projection>& projection,
                                                     const GainPerEnergyRule& rule) {
-  std::string metric = rule.metric;
+  std::string metric = rule.metric.empty() ? seen.folded.first_metric : rule.metric;
   if (metric.empty()) {
     for (const auto& epoch : seen.epochs) {
       if (!epoch.metrics.empty()) {
@@ -56,7 +56,7 @@ std::optional<GainPerEnergy> assess_gain_per_energy(const EpochTrace& seen, cons
   out.gain_per_epoch = slope(epochs, values) * (rule.higher_is_better ? 1 : -1);
   double epoch_j = 0;
   if (projection && projection->total_epochs > projection->epochs_seen) {
-    double seen_j = 0;
+    double seen_j = seen.folded.epochs_j;
     for (const auto& epoch : seen.epochs) seen_j += epoch.energy_j;
     epoch_j = (projection->energy_j - seen_j) / (projection->total_epochs - projection->epochs_seen);
   } else {

@@ -20,7 +20,7 @@ EpochTrace EpochTrace::first_epochs(size_t k) const {
 }
 
 double EpochTrace::measured_j() const {
-  double total_j = 0;
+  double total_j = folded.measured_j;
   for (const auto& e : epochs) total_j += e.energy_before_j + e.energy_j;
   return total_j;
 }

@@ -36,14 +36,35 @@ struct PowerTrace {
   std::vector<double> power_w;
 };
 
+// The oldest epochs of a long live run, no longer held (live_projector.h keeps a bounded window of
+// the latest): what the projections still need of them. The sums are taken in the same order as
+// over the epochs themselves, so folding changes no figure.
+struct FoldedEpochs {
+  int count = 0;           // epochs 1 to count
+  double measured_j = 0;   // before and in each epoch
+  double epochs_j = 0;     // in the epochs only
+  double outside_j = 0;    // before each epoch: the start-up and the gaps
+  double duration_s = 0;   // of the epochs
+  double startup_j = 0;    // before the first epoch
+  // The parameter counts of the last folded epoch that reported any (phase_signal.h), and the
+  // latest phase switch among the folded epochs (epoch 0: none).
+  std::optional<double> trainable_params, total_params;
+  int phase_switch_epoch = 0;
+  std::string phase_switch_note;
+  std::string first_metric;  // the first metric a folded epoch reported (early_stopping.h)
+};
+
 struct EpochTrace {
   std::string source;  // "run 3 in runs.db", "epochs.csv"
-  std::vector<EpochRecord> epochs;
+  FoldedEpochs folded;  // none but in a long live run
+  std::vector<EpochRecord> epochs;  // epochs folded.count + 1, ...
   PowerTrace power;                // empty when only per-epoch figures are known (CSV input)
   std::vector<std::string> notes;  // what was missing and which fallback was used
   std::optional<double> actual_total_j;  // a finished run's measured total, for the error
 
-  // The first k epochs (and the power trace up to the end of epoch k), as seen live after k.
+  int epochs_seen() const { return folded.count + static_cast<int>(epochs.size()); }
+  // The first k epochs (and the power trace up to the end of epoch k), as seen live after k; of a
+  // trace with nothing folded.
   EpochTrace first_epochs(size_t k) const;
   // Everything measured up to the end of the last epoch: the epochs and the energy before and
   // between them.

@@ -1,22 +1,26 @@
 #include "project/live_projector.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/human_numbers.h"
 #include "project/earliest_projection.h"
+#include "project/epoch_folding.h"
 
 namespace wattcast {
 
 Result<LiveProjector> LiveProjector::create(LiveProjectorOptions options) {
   // Checked here so that a misspelt --detector fails before the run starts.
   if (auto detector = make_detector(options.detector); !detector) return detector.error();
+  options.epochs_held = std::max(options.epochs_held, 2 * options.projection.window);
   return LiveProjector(std::move(options));
 }
 
 std::optional<std::string> LiveProjector::budget_spent(double energy_so_far_j) const {
   if (!options_.budget || energy_so_far_j <= options_.budget->limit_j) return std::nullopt;
   return fmt::format("energy budget {} spent: {} kJ used after {} epochs", options_.budget->label, plain_number(energy_so_far_j / 1000),
-                     seen_.epochs.size());
+                     seen_.epochs_seen());
 }
 
 void LiveProjector::check_budget(std::optional<std::string> over, LiveUpdate& update) {
@@ -34,11 +38,14 @@ LiveUpdate LiveProjector::energy_so_far(double energy_j) {
 
 LiveUpdate LiveProjector::epoch_finished(EpochRecord epoch) {
   LiveUpdate update;
-  epoch.epoch = static_cast<int>(seen_.epochs.size()) + 1;
+  epoch.epoch = seen_.epochs_seen() + 1;
   seen_.epochs.push_back(std::move(epoch));
+  // Folded a block at a time, so that each epoch costs no more than the window held.
+  const auto held = static_cast<size_t>(options_.epochs_held);
+  if (seen_.epochs.size() >= 2 * held) fold_oldest_epochs(seen_, seen_.epochs.size() - held);
   const double spent_j = seen_.measured_j();
 
-  const int seen = static_cast<int>(seen_.epochs.size());
+  const int seen = seen_.epochs_seen();
   if (options_.total_epochs >= seen) {
     // The same function as `project --at-epoch`, so the live figures and the stored run's agree.
     if (auto projected = project_after(seen_, options_.detector, options_.total_epochs, options_.projection)) {

@@ -18,8 +18,13 @@ struct EnergyBudget {
   std::string label;  // as the user gave it: "500 kJ", "0.2 kWh", "80 gCO2e"
 };
 
+// Epochs a live run holds (at least; at most twice as many): older ones are folded into sums
+// (epoch_folding.h). A run of fewer than twice this many epochs folds none.
+inline constexpr int kLiveEpochsHeld = 1000;
+
 struct LiveProjectorOptions {
   int total_epochs = 0;  // 0: unknown, no projection (budget checked on the energy so far)
+  int epochs_held = kLiveEpochsHeld;  // raised to twice the projection's window when smaller
   std::string detector = "online";
   ProjectionOptions projection;
   std::optional<EnergyBudget> budget;
@@ -45,6 +50,7 @@ class LiveProjector {
   // A rule sent by the training code (the Python callbacks' option); replaces the command line's.
   void set_early_stopping(GainPerEnergyRule rule) { options_.early_stopping = std::move(rule); }
 
+  // The epochs held, and the older ones folded (seen().epochs_seen() counts them all).
   const EpochTrace& seen() const { return seen_; }
   const std::optional<Projection>& latest_projection() const { return latest_; }
 

@@ -83,6 +83,8 @@ Stretch latest_level_stretch(const std::vector<double>& energy, const std::vecto
 }  // namespace
 
 Result<Stabilization> OnlineDetector::detect(const EpochTrace& trace) const {
+  // Only the epochs held: in a long live run the stretch may begin before them, and it is then
+  // taken to begin with them (the projection needs only the recent ones).
   const auto& epochs = trace.epochs;
   const size_t k = epochs.size();
   if (k < static_cast<size_t>(options_.min_stable_epochs)) {
@@ -107,7 +109,7 @@ Result<Stabilization> OnlineDetector::detect(const EpochTrace& trace) const {
   // A sum is level when all its epochs are: the stretch starts at its first sum's first epoch.
   const size_t sums = k - period + 1;
   const int stable_sums = static_cast<int>(sums - s.first);
-  const int first_epoch = static_cast<int>(s.first) + 1;
+  const int first_epoch = trace.folded.count + static_cast<int>(s.first) + 1;
   if (stable_sums < options_.min_stable_epochs) {
     return Error{fmt::format("online detector: not stable yet (the last {} epochs are not within {:.1f}% in energy and {:.1f}% in duration)",
                              options_.min_stable_epochs + static_cast<int>(period) - 1, 100 * s.energy_tolerance,
@@ -119,7 +121,7 @@ Result<Stabilization> OnlineDetector::detect(const EpochTrace& trace) const {
   std::string how = period > 1 ? fmt::format("sums of {} epochs (a pattern repeating every {})", period, period) : "epochs";
   return Stabilization{first_epoch, confidence, "online",
                        fmt::format("{} {}-{} within {:.1f}% (energy) and {:.1f}% (duration) of the recent level, {} odd stepped over",
-                                   how, first_epoch, k, 100 * s.energy_tolerance, 100 * s.duration_tolerance, s.odd)};
+                                   how, first_epoch, trace.epochs_seen(), 100 * s.energy_tolerance, 100 * s.duration_tolerance, s.odd)};
 }
 
 }  // namespace wattcast

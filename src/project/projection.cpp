@@ -39,7 +39,8 @@ double t_quantile(double interval, int degrees_of_freedom) {
 Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization& stabilization, int total_epochs,
                                     const ProjectionOptions& options) {
   const auto& epochs = trace.epochs;
-  const int seen = static_cast<int>(epochs.size());
+  const int seen = trace.epochs_seen();
+  const int folded = trace.folded.count;
   const int w = options.window;
   if (w < 2) return Error{"window: needs at least 2 epochs (the interval comes from their spread)"};
   if (total_epochs < seen) return Error{fmt::format("the run has {} epochs already, more than the {} expected", seen, total_epochs)};
@@ -49,7 +50,7 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
                              stabilization.epoch, stabilization.detector, w)};
   }
   const int first = options.window_first.value_or(seen - w + 1);
-  if (first < stabilization.epoch || first + w - 1 > seen) {
+  if (first < stabilization.epoch || first <= folded || first + w - 1 > seen) {
     return Error{fmt::format("window start {}: must lie within the stable epochs seen ({}-{})", first, stabilization.epoch, seen - w + 1)};
   }
   // Each epoch of the window with the gap before it (checkpoints, logging), which the epochs
@@ -57,7 +58,7 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
   std::vector<double> energies, durations, powers, gaps_j;
   bool has_durations = true;
   for (int e = first; e < first + w; ++e) {
-    const EpochRecord& epoch = epochs[static_cast<size_t>(e - 1)];
+    const EpochRecord& epoch = epochs[static_cast<size_t>(e - 1 - folded)];
     const double gap_j = e > 1 ? epoch.energy_before_j : 0.0;
     energies.push_back(epoch.energy_j + gap_j);
     gaps_j.push_back(gap_j);
@@ -65,7 +66,7 @@ Result<ProjectionSet> project_total(const EpochTrace& trace, const Stabilization
     if (epoch.duration_s() <= 0) has_durations = false;
     powers.push_back(epoch.mean_power_w());
   }
-  double seen_s = 0, outside_j = 0;
+  double seen_s = trace.folded.duration_s, outside_j = trace.folded.outside_j;
   for (const auto& epoch : epochs) {
     seen_s += epoch.duration_s();
     outside_j += epoch.energy_before_j;

@@ -78,6 +78,7 @@ Result<RunReport> build_run_report(RunStore& store, int64_t run_id, const RunRep
   report.run = summary.run;
   report.duration_s = summary.duration_s;
   report.energy_j = summary.energy_j;
+  if (summary.unstored) report.notes.push_back(unstored_samples_text(summary.unstored->span, summary.run.start_s));
   const double start_s = summary.run.start_s;
   report.power = power_series(devices, samples, start_s, options.display_buckets);
   for (const auto& series : report.power) {

@@ -315,10 +315,20 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
   // and that the run's energy is then the monitor's own integration, which saw every sample.
   const UnstoredSamples unstored = sampler.unstored();
   std::string unstored_note;
+  std::optional<MarkerRecord> unstored_marker;
   if (unstored.samples > 0) {
     unstored_note = fmt::format("{} samples (ticks {}-{}) could not be stored; the run's energy, measured by the monitor, is {:.6g} kJ",
                                 unstored.samples, unstored.first_tick, unstored.last_tick, sampler.live().energy_j / 1000);
     end_reason += "; " + unstored_note;
+    UnstoredSamplesRecord record{unstored, sampler.live().energy_j, {}};
+    for (const DeviceTotal& device : sampler.device_totals()) {
+      if (device.has_energy) record.device_energy_j[device.device_id] = device.energy_j;
+    }
+    unstored_marker = unstored_samples_marker(run_id, record);
+    // A marker is a few hundred bytes: it usually fits where the refused batch did not.
+    if (auto kept = store->append_markers({*unstored_marker}); !kept) {
+      observer.notice("the record of the samples not stored could not be stored either: " + kept.error().message);
+    }
   }
   if (auto finished = store->finish_run(run_id, unix_time_s(), exit.exit_code, end_reason); !finished) observer.notice(finished.error().message);
 
@@ -334,13 +344,16 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
   }
   if (!job.samples_node()) {
     outcome.rank_summary = job.rank_summary(run_id, exit.exit_code);
-  } else if (auto summary = summarize_run(*store, run_id)) {
-    outcome.summary = std::move(summary).value();
+  } else if (auto loaded = load_run(*store, run_id)) {
+    // The summary says what the store did not take, and takes the monitor's totals, even where
+    // the store did not take that record either.
+    if (unstored_marker && !find_unstored_samples(loaded->markers)) loaded->markers.push_back(*unstored_marker);
+    outcome.summary = summarize_run(*loaded);
   } else {
-    outcome.summary_error = summary.error().message;
+    outcome.summary_error = loaded.error().message;
   }
   if (!unstored_note.empty()) {
-    outcome.closing_notices.push_back(unstored_note + " (the figures above are the stored samples only)");
+    if (!outcome.summary) outcome.closing_notices.push_back(unstored_note);
   } else if (!written) {
     outcome.closing_notices.push_back("some samples were not stored: " + written.error().message);
   }

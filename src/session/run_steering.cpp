@@ -86,7 +86,7 @@ void RunSteering::epoch_end(int epoch, double t_s, double energy_so_far_j, const
   // The callbacks look for the stop file right after sending an epoch's end, possibly before
   // this monitor has read that marker and made the file; so training may run one more epoch.
   // An epoch ending after that one means no callback is watching: interrupt the command.
-  if (stop_reason_ && !interrupted_at_s_ && static_cast<int>(projector_.seen().epochs.size()) > epochs_at_stop_) {
+  if (stop_reason_ && !interrupted_at_s_ && projector_.seen().epochs_seen() > epochs_at_stop_) {
     messages_.push_back("the command did not stop at the end of the epoch: sending SIGINT");
     channel_.signal_command(SIGINT);
     interrupted_at_s_ = t_s;
@@ -139,7 +139,7 @@ void RunSteering::record_projection(const LiveUpdate& update, double t_s) {
 
 void RunSteering::ask_to_stop(const std::string& reason, double now_s) {
   stop_reason_ = reason;
-  epochs_at_stop_ = static_cast<int>(projector_.seen().epochs.size());
+  epochs_at_stop_ = projector_.seen().epochs_seen();
   channel_.request_stop();
   MarkerRecord m;
   m.t_s = now_s;

@@ -57,10 +57,14 @@ inline std::string write_scratch(const std::string& name, const std::string& con
   return path.string();
 }
 
+// Where run_shell captures standard error: a command run through it can watch what wattcast
+// says while it runs.
+inline std::filesystem::path captured_stderr_path() { return scratch_dir() / "stderr.txt"; }
+
 // Any shell command line, its output captured (for wattcast under script(1), in a folder, ...).
 inline CliResult run_shell(const std::string& command_line) {
   const std::string out = (scratch_dir() / "stdout.txt").string();
-  const std::string err = (scratch_dir() / "stderr.txt").string();
+  const std::string err = captured_stderr_path().string();
   const std::string command = command_line + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult result;

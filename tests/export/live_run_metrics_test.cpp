@@ -39,6 +39,24 @@ TEST(LiveRunMetricsTest, EpochsAreTheRunsEnergyBetweenTheirMarkers) {
   EXPECT_TRUE(m.running);
 }
 
+TEST(LiveRunMetricsTest, AMarkerFloodHoldsOnlyTheRecentEpochs) {
+  RunRecord run;
+  run.id = 1;
+  LiveRunMetrics live(run, {{5, 1, "nvml", {"gpu", "A100", "GPU-x", 0, Provenance::kMeasured, ""}}});
+  constexpr int kFlood = 50000;
+  size_t most_held = 0;
+  for (int e = 1; e <= kFlood; ++e) {
+    live.note_markers({{1, 1.0 * e, "epoch_begin", e, "", {}, "python"}, {1, e + 0.5, "epoch_end", e, "", {}, "python"}}, 2.0 * e);
+    most_held = std::max(most_held, live.snapshot({}, LiveTotals{}, e, true).runs[0].epochs.size());
+  }
+  EXPECT_LT(most_held, 2 * kEpochSeriesShown);
+  const RunMetrics m = live.snapshot({}, LiveTotals{}, kFlood, true).runs[0];
+  EXPECT_EQ(m.epochs_done, kFlood);
+  EXPECT_EQ(m.epoch, kFlood);
+  ASSERT_GE(m.epochs.size(), kEpochSeriesShown);
+  EXPECT_EQ(m.epochs.back().epoch, kFlood);
+}
+
 TEST(LiveRunMetricsTest, DevicesTheSamplerHasNotReadYetHaveNoEnergySeries) {
   RunRecord run;
   run.id = 1;

@@ -58,5 +58,52 @@ TEST(RunSummaryTest, EnergyPerDeviceKindAndEpoch) {
   fs::remove(path);
 }
 
+// Samples the store never took (a full disk): the record of them gives the monitor's totals,
+// which every reader takes instead of the partial stored samples, and says which span is missing.
+TEST(RunSummaryTest, SamplesTheStoreNeverTookLeaveTheTotalsToTheMonitor) {
+  auto store = std::move(open_sqlite_store(":memory:")).value();
+  RunRecord run;
+  run.start_s = 100;
+  const int64_t run_id = *store->begin_run(run);
+  const int64_t gpu = *store->add_device(run_id, "nvml", DeviceInfo{"gpu", "A100", "GPU-1", 0, Provenance::kMeasured, ""});
+  const int64_t cpu = *store->add_device(run_id, "cpu-model", DeviceInfo{"cpu", "pkg", "cpu0", 0, Provenance::kModelled, ""});
+  std::vector<SampleRecord> samples;
+  for (int tick = 0; tick <= 4; ++tick) {  // ticks 5-20 (to 110 s) never stored
+    Reading g;
+    g.power_w = 300;
+    samples.push_back({gpu, tick, 100.0 + 0.5 * tick, g});
+    Reading c;
+    c.power_w = 50;
+    samples.push_back({cpu, tick, 100.0 + 0.5 * tick, c});
+  }
+  ASSERT_TRUE(store->append_samples(samples).ok());
+  ASSERT_TRUE(store->finish_run(run_id, 110, 0, "exited").ok());
+  auto stored_only = summarize_run(*store, run_id);
+  ASSERT_TRUE(stored_only.ok());
+  EXPECT_FALSE(stored_only->unstored.has_value());  // a store from before: as it was
+  EXPECT_DOUBLE_EQ(stored_only->energy_j, 2 * 350);
+
+  UnstoredSamplesRecord record;
+  record.span = UnstoredSamples{32, 5, 20, 102.5, 110, "runs.db: database or disk is full"};
+  record.energy_j = 3500;
+  record.device_energy_j = {{gpu, 3000}, {cpu, 500}};
+  ASSERT_TRUE(store->append_markers({unstored_samples_marker(run_id, record)}).ok());
+  auto summary = summarize_run(*store, run_id);
+  ASSERT_TRUE(summary.ok());
+  ASSERT_TRUE(summary->unstored.has_value());
+  EXPECT_EQ(summary->unstored->span.samples, 32);
+  EXPECT_EQ(summary->unstored->span.first_tick, 5);
+  EXPECT_EQ(summary->unstored->span.last_tick, 20);
+  EXPECT_EQ(summary->unstored->span.reason, "runs.db: database or disk is full");
+  EXPECT_EQ(summary->energy_j, 3500);
+  EXPECT_EQ(summary->energy_by_kind_j.at("gpu"), 3000);
+  EXPECT_EQ(summary->energy_by_kind_j.at("cpu"), 500);
+  EXPECT_EQ(summary->devices[0].energy_j, 3000);
+  EXPECT_EQ(summary->devices[0].samples, 5u);  // what the store holds
+  EXPECT_DOUBLE_EQ(summary->mean_power_w, 350);
+  EXPECT_EQ(unstored_samples_text(summary->unstored->span, run.start_s),
+            "samples from 2.5 to 10 s were not stored (runs.db: database or disk is full); totals are the monitor's own integration");
+}
+
 }  // namespace
 }  // namespace wattcast
