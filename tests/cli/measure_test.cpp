@@ -455,7 +455,10 @@ TEST(MeasureGpuTest, EpochEndReturnsTheEpochsEnergyAsStored) {
   const FakeGpu gpu("; power_mw=250000");
   const StillMachine still;
   const std::string reports = (scratch_dir() / "reports.json").string();
+  // The report is awaited without a time bound that a loaded machine could outlast: this test is
+  // about what the reports say, not how soon they come.
   const std::string script = write_scratch("train_reports.py", "import json, time, wattcast\n"
+                                                               "wattcast.configure(report_timeout_s=60)\n"
                                                                "reports = []\n"
                                                                "for epoch in range(6):\n"
                                                                "    wattcast.epoch_begin()\n"
