@@ -44,6 +44,7 @@ struct MeasureOptions {
   std::vector<std::string> command;
   std::optional<int> attach;  // a running process to measure instead of a command
   std::string ready_file;     // where to say the run is measured: {run_id, socket, store}
+  double store_timeout_s = MeasureRequest{}.store_timeout_s;
 };
 
 // A command that cannot run is found before anything is written, as a shell would report it.
@@ -156,6 +157,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   }
   // The same bounds as an experiment plan's [measure] interval_ms.
   if (!(options.interval_ms >= 1 && options.interval_ms <= 3'600'000)) throw CliError("--interval-ms: must be between 1 and 3600000");
+  if (!(options.store_timeout_s >= 0.1 && options.store_timeout_s <= 3600)) throw CliError("--store-timeout-s: must be between 0.1 and 3600");
   MeasureRequest request;
   request.command = options.command;
   if (attached) request.attach = *options.attach;
@@ -171,6 +173,7 @@ int run_measure(Workspace& workspace, const MeasureOptions& options) {
   if (!options.prometheus.empty()) request.metrics_address = unwrap(parse_listen_address(options.prometheus, "--prometheus"));
   check_store_path(options.out);
   request.store = options.out;
+  request.store_timeout_s = options.store_timeout_s;
   request.interval_ms = options.interval_ms;
   request.devices = options.devices;
   request.epochs = options.epochs;
@@ -209,6 +212,10 @@ void add_measure_command(CLI::App& app, Workspace& workspace) {
   command->add_option("--devices", options->devices,
                       "GPUs to watch, as in CUDA_VISIBLE_DEVICES (indices or UUIDs); default: $CUDA_VISIBLE_DEVICES, else all");
   command->add_option("--out,--store", options->out, "Run store: an SQLite file or a postgresql:// URL")->capture_default_str();
+  command->add_option("--store-timeout-s", options->store_timeout_s,
+                      "Longest a write may wait on the store (a lock held elsewhere, a server that does not answer): then a PostgreSQL "
+                      "write goes to the spool, an SQLite one waits in memory for the next flush")
+      ->capture_default_str();
   // One KEY=VALUE per --tag, so the option never swallows the command after `--`.
   command->add_option("--tag", options->tags, "KEY=VALUE recorded with the run (repeatable)")->allow_extra_args(false);
   command->add_option("--region", options->region, "Grid location for CO2e (see 'wattcast regions')");

@@ -245,6 +245,16 @@ void Sampler::add_markers(std::vector<MarkerRecord> markers) {
   pending_markers_.insert(pending_markers_.end(), std::make_move_iterator(markers.begin()), std::make_move_iterator(markers.end()));
 }
 
+void Sampler::replace_tags(int64_t run_id, std::map<std::string, std::string> tags) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (sampling_done_ && !writer_thread_.joinable()) {
+    lock.unlock();
+    (void)store_.replace_tags(run_id, tags);
+    return;
+  }
+  pending_tags_.emplace(run_id, std::move(tags));
+}
+
 double Sampler::store_busy_s() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return write_started_s_ > 0 ? unix_time_s() - write_started_s_ : 0;
@@ -271,10 +281,13 @@ void Sampler::give_up_oldest(std::vector<SampleRecord>& waiting, size_t count, c
 }
 
 // A batch the store refuses stays and goes with the next one: samples are given up only beyond
-// max_unstored_samples, or when the store still refuses them at the end.
+// max_unstored_samples, or when the store still refuses them at the end. Once the store refused
+// a write, the rest of the flush waits for the next one: each write may wait out the store's
+// bound (a lock held elsewhere), which would leave the samples further behind.
 void Sampler::write_loop() {
   std::vector<SampleRecord> batch;  // what waits for the store, oldest first
   std::vector<MarkerRecord> markers;
+  std::optional<std::pair<int64_t, std::map<std::string, std::string>>> tags;
   std::unique_lock<std::mutex> lock(mutex_);
   bool refusing = false;
   while (true) {
@@ -284,13 +297,20 @@ void Sampler::write_loop() {
     pending_.clear();
     markers.insert(markers.end(), std::make_move_iterator(pending_markers_.begin()), std::make_move_iterator(pending_markers_.end()));
     pending_markers_.clear();
+    if (pending_tags_) tags = std::exchange(pending_tags_, std::nullopt);
     write_started_s_ = unix_time_s();
     lock.unlock();
     const Status samples_written = store_.append_samples(batch);
-    // Markers refused stay for the next flush, as samples do (few: no bound needed).
-    const Status markers_written = markers.empty() ? ok_status() : store_.append_markers(markers);
-    // A failed heartbeat says nothing the failed batch does not; the next flush tries again.
-    if (options_.heartbeat_run_id != 0) (void)store_.record_heartbeat(options_.heartbeat_run_id, unix_time_s());
+    // Markers refused stay for the next flush, as samples do (few: no bound needed); at the end
+    // they are tried whatever became of the samples.
+    Status markers_written = samples_written || last ? ok_status() : samples_written;
+    if (!markers.empty() && (samples_written || last)) markers_written = store_.append_markers(markers);
+    if (markers_written && samples_written) {
+      // Tags restate what the markers hold: kept for the next flush, never reported.
+      if (tags && store_.replace_tags(tags->first, tags->second)) tags.reset();
+      // A failed heartbeat says nothing the failed batch does not; the next flush tries again.
+      if (options_.heartbeat_run_id != 0) (void)store_.record_heartbeat(options_.heartbeat_run_id, unix_time_s());
+    }
     lock.lock();
     write_started_s_ = 0;
     if (markers_written) markers.clear();

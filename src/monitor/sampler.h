@@ -9,8 +9,10 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -83,6 +85,9 @@ class Sampler {
   // supervises the command never waits on the store; refused ones are tried again like samples.
   // After stop(), written at once.
   void add_markers(std::vector<MarkerRecord> markers);
+  // The run's tags, written like markers (the latest replaces any not written yet); best effort,
+  // as RunStore::replace_tags is.
+  void replace_tags(int64_t run_id, std::map<std::string, std::string> tags);
   // How long the store has been busy with the write in progress (0 when none is): a store that
   // does not answer (a hung server, a lock held elsewhere) shows here.
   double store_busy_s() const;
@@ -123,6 +128,7 @@ class Sampler {
   double anchored_floor_j_ = 0;  // the highest energy anchored_energy_j handed out
   std::vector<SampleRecord> pending_;
   std::vector<MarkerRecord> pending_markers_;
+  std::optional<std::pair<int64_t, std::map<std::string, std::string>>> pending_tags_;
   double write_started_s_ = 0;  // 0: no write in progress
   std::vector<std::string> warnings_;
   LiveTotals live_;

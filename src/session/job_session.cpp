@@ -133,8 +133,8 @@ std::vector<std::pair<std::string, std::string>> JobSession::child_environment()
   return {{"WATTCAST_SOCKET_RANK", std::to_string(*job_->rank)}};
 }
 
-void JobSession::started(RunStore& store, int64_t run_id, const std::map<std::string, std::string>& run_tags) {
-  store_ = &store;
+void JobSession::started(Sampler& writer, int64_t run_id, const std::map<std::string, std::string>& run_tags) {
+  writer_ = &writer;
   run_id_ = run_id;
   run_tags_ = run_tags;
   if (job_ && job_->rank) ranks_seen_.push_back(*job_->rank);
@@ -151,7 +151,7 @@ std::vector<std::string> JobSession::tick() {
     messages.push_back(fmt::format("job {}: the node monitor of {} (pid {}) has ended; this node's devices are no longer measured", job_->id, host_,
                                    member_->leader_pid()));
   }
-  if (!leader_ || !store_) return messages;
+  if (!leader_ || !writer_) return messages;
   std::vector<MarkerRecord> markers;
   bool ranks_changed = false;
   for (const RankEvent& event : leader_->take_events()) {
@@ -179,13 +179,12 @@ std::vector<std::string> JobSession::tick() {
     }
     markers.push_back(std::move(m));
   }
-  if (!markers.empty()) {
-    if (auto written = store_->append_markers(markers); !written) messages.push_back(written.error().message);
-  }
+  // Refused writes are the writer's to report, with the samples'.
+  writer_->add_markers(std::move(markers));
   if (ranks_changed) {
     run_tags_["ranks"] = rank_list(ranks_seen_);
     // The rank_attach markers hold the same facts for a store that cannot update tags.
-    (void)store_->replace_tags(run_id_, run_tags_);
+    writer_->replace_tags(run_id_, run_tags_);
   }
   return messages;
 }

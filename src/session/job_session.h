@@ -14,6 +14,7 @@
 
 #include "cluster/job_context.h"
 #include "cluster/node_rendezvous.h"
+#include "monitor/sampler.h"
 #include "store/run_store.h"
 
 namespace wattcast {
@@ -38,8 +39,9 @@ class JobSession {
   std::vector<std::string> take_notices() { return std::exchange(notices_, {}); }
 
   // Once the run exists (and the monitor's signals are blocked): the node monitor starts
-  // answering ranks.
-  void started(RunStore& store, int64_t run_id, const std::map<std::string, std::string>& run_tags);
+  // answering ranks. The ranks' markers and the run's tags go to the store through `writer`'s
+  // writer thread, so the thread that calls tick() never waits on the store.
+  void started(Sampler& writer, int64_t run_id, const std::map<std::string, std::string>& run_tags);
   // Regularly while the run goes on: records the ranks that came and went; warns once when the
   // node monitor a rank is attached to has gone. Returns lines to print.
   std::vector<std::string> tick();
@@ -59,7 +61,7 @@ class JobSession {
   std::unique_ptr<NodeLeader> leader_;
   std::unique_ptr<NodeMember> member_;
   std::vector<std::string> notices_;
-  RunStore* store_ = nullptr;
+  Sampler* writer_ = nullptr;
   int64_t run_id_ = 0;
   std::map<std::string, std::string> run_tags_;
   std::vector<int> ranks_seen_;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -86,7 +87,9 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
     observer.notice("--prometheus: this node's metrics are served by its node monitor, not by this rank");
   }
   SpoolingStore* spooling = nullptr;
-  auto opened = open_store_for_monitor(request.store, SpoolOptions{}, &spooling);
+  MonitorStoreOptions store_options;
+  store_options.write_timeout = std::chrono::milliseconds(static_cast<long long>(std::llround(request.store_timeout_s * 1000)));
+  auto opened = open_store_for_monitor(request.store, store_options, &spooling);
   if (!opened) return opened.error();
   std::unique_ptr<RunStore> store = std::move(opened).value();
   SensorRequest sensor_request;
@@ -162,8 +165,6 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
     // Only a command measure started is signalled; an attached process is not its to stop.
     command_group.emplace(measured_pid, request.steering.stop_grace_s);
   }
-  // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
-  job.started(*store, run_id, run.tags);
   // The process tree exists only now; the sampler starts within a millisecond of the command.
   if (auto process = create_process_sensor(measured_pid)) {
     sensors.sensors.push_back(std::move(process).value());
@@ -185,6 +186,8 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(request.interval_ms * 1e6));
   sampler_options.heartbeat_run_id = run_id;
   Sampler sampler(std::move(bindings), *store, sampler_options);
+  // After the fork: the command's child must not inherit a thread that may hold malloc's lock.
+  job.started(sampler, run_id, run.tags);
   if (exporter) {
     auto devices = store->devices(run_id);
     if (!devices) return devices.error();

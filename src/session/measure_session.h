@@ -28,6 +28,8 @@ struct MeasureRequest {
   std::vector<std::string> command;
   std::optional<pid_t> attach;
   std::string store;  // an SQLite path or a postgresql:// URL; its folder must exist
+  // The longest a store write may wait (MonitorStoreOptions::write_timeout).
+  double store_timeout_s = 5;
   double interval_ms = 100;
   std::optional<std::string> devices;  // CUDA_VISIBLE_DEVICES syntax; default: the process's own
   std::map<std::string, std::string> tags;

@@ -22,12 +22,12 @@ Result<std::unique_ptr<RunStore>> open_store_for_reading(const std::string& loca
   return open_sqlite_store_for_reading(location, absent);
 }
 
-Result<std::unique_ptr<RunStore>> open_store_for_monitor(const std::string& location, const SpoolOptions& options, SpoolingStore** spooling) {
+Result<std::unique_ptr<RunStore>> open_store_for_monitor(const std::string& location, const MonitorStoreOptions& options, SpoolingStore** spooling) {
   *spooling = nullptr;
-  if (!is_postgres_url(location)) return open_sqlite_store(location);
-  auto remote = open_postgres_store(location);
+  if (!is_postgres_url(location)) return open_sqlite_store(location, options.write_timeout);
+  auto remote = open_postgres_store(location, options.write_timeout);
   if (!remote) return remote.error();
-  auto store = std::make_unique<SpoolingStore>(std::move(remote).value(), options);
+  auto store = std::make_unique<SpoolingStore>(std::move(remote).value(), options.spool);
   *spooling = store.get();
   return std::unique_ptr<RunStore>(std::move(store));
 }

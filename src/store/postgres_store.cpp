@@ -1,12 +1,15 @@
 #include "store/postgres_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <mutex>
 #include <tuple>
 
+#include <fmt/format.h>
 #include <pqxx/pqxx>
 
 #include "store/json_columns.h"
+#include "store/socket_deadline.h"
 #include "store/sqlite_store.h"  // kStoreSchemaVersion: both back ends share one schema history
 
 namespace wattcast {
@@ -71,13 +74,23 @@ constexpr const char* kHeartbeats = "CREATE TABLE IF NOT EXISTS heartbeats (run_
 // NOT EXISTS can still collide in the catalog. "wattcast" in ASCII.
 constexpr int64_t kSchemaLockKey = 0x7761747463617374;
 
+// Marker batches of one run take this advisory lock (with the run's id as the second key) for
+// their transaction; see PostgresStore::lock_run_markers.
+constexpr int32_t kMarkerLockClass = 0x77617463;
+
+// A server that cancels a bounded write itself (statement_timeout) answers with this: the
+// monitor then gets its error back well before its own deadline cuts the connection.
+constexpr std::chrono::milliseconds kAnswerGrace{1000};
+
 // libpq's defaults wait minutes for a dead server (TCP retransmission); a monitor must notice
 // within seconds so it can spool. Added only where the URL does not set them.
-std::string with_connection_defaults(const std::string& url) {
+std::string with_connection_defaults(const std::string& url, int connect_timeout_s) {
   std::string out = url;
-  for (const char* setting : {"connect_timeout=10", "keepalives_idle=10", "keepalives_interval=5", "keepalives_count=3",
-                              "tcp_user_timeout=20000", "fallback_application_name=wattcast"}) {
-    const std::string key = std::string(setting).substr(0, std::string(setting).find('=') + 1);
+  const std::string connect_timeout = "connect_timeout=" + std::to_string(connect_timeout_s);
+  for (const std::string& setting : {connect_timeout, std::string("keepalives_idle=10"), std::string("keepalives_interval=5"),
+                                     std::string("keepalives_count=3"), std::string("tcp_user_timeout=20000"),
+                                     std::string("fallback_application_name=wattcast")}) {
+    const std::string key = setting.substr(0, setting.find('=') + 1);
     if (out.find("?" + key) != std::string::npos || out.find("&" + key) != std::string::npos) continue;
     out += (out.find('?') == std::string::npos ? "?" : "&");
     out += setting;
@@ -116,9 +129,15 @@ std::optional<double> optional_double(const pqxx::field& f) {
 // (connection exception) and 57P (the server shutting down or crashing).
 bool is_connection_state(const std::string& sqlstate) { return sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0; }
 
+// What a call does, for the bound on writes.
+enum class Access { kRead, kWrite };
+
 class PostgresStore : public RemoteStore {
  public:
-  explicit PostgresStore(std::string url) : url_(std::move(url)), display_(mask_password(url_)) {}
+  PostgresStore(std::string url, std::optional<std::chrono::milliseconds> write_timeout)
+      : url_(std::move(url)), display_(mask_password(url_)), write_timeout_(write_timeout) {
+    if (write_timeout_) deadline_ = std::make_unique<SocketDeadline>();
+  }
 
   bool connection_lost() const override {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -134,7 +153,7 @@ class PostgresStore : public RemoteStore {
   std::string display_name() const override { return display_; }
 
   Result<int64_t> begin_run(const RunRecord& run) override {
-    return call<int64_t>("insert run", [&](pqxx::work& tx) {
+    return call<int64_t>("insert run", Access::kWrite, [&](pqxx::work& tx) {
       return tx
           .exec_params1("INSERT INTO runs(command, start_s, host, tags_json, configuration_json) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                         run.command, run.start_s, run.host, tags_to_json(run.tags), run.configuration_json)[0]
@@ -143,7 +162,7 @@ class PostgresStore : public RemoteStore {
   }
 
   Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override {
-    return call<int64_t>("insert device", [&](pqxx::work& tx) {
+    return call<int64_t>("insert device", Access::kWrite, [&](pqxx::work& tx) {
       return tx
           .exec_params1(
               "INSERT INTO devices(run_id, sensor, kind, name, uuid, device_index, provenance, note) "
@@ -155,7 +174,7 @@ class PostgresStore : public RemoteStore {
 
   Status append_samples(const std::vector<SampleRecord>& samples) override {
     if (samples.empty()) return ok_status();
-    return call<Ok>("append samples", [&](pqxx::work& tx) {
+    return call<Ok>("append samples", Access::kWrite, [&](pqxx::work& tx) {
       copy_samples(tx, samples);
       return Ok{};
     });
@@ -163,18 +182,21 @@ class PostgresStore : public RemoteStore {
 
   Status replay_samples(const std::vector<SampleRecord>& samples) override {
     if (samples.empty()) return ok_status();
-    return call<Ok>("replay samples", [&](pqxx::work& tx) {
-      const SampleRecord& first = samples.front();
-      if (tx.exec_params("SELECT 1 FROM samples WHERE device_id = $1 AND tick = $2", first.device_id, first.tick).empty()) {
-        copy_samples(tx, samples);
-      }
+    // ON CONFLICT, not a look first: the write that timed out may still be running in the
+    // server, its rows not yet visible. An INSERT that meets its uncommitted keys waits for its
+    // outcome, then skips the rows it committed or stores them if it rolled back.
+    return call<Ok>("replay samples", Access::kWrite, [&](pqxx::work& tx) {
+      tx.exec("CREATE TEMPORARY TABLE spooled_samples (LIKE samples) ON COMMIT DROP");
+      copy_samples(tx, samples, "spooled_samples");
+      tx.exec("INSERT INTO samples SELECT * FROM spooled_samples ON CONFLICT (device_id, tick) DO NOTHING");
       return Ok{};
     });
   }
 
   Status append_markers(const std::vector<MarkerRecord>& markers) override {
     if (markers.empty()) return ok_status();
-    return call<Ok>("append markers", [&](pqxx::work& tx) {
+    return call<Ok>("append markers", Access::kWrite, [&](pqxx::work& tx) {
+      lock_run_markers(tx, markers.front().run_id);
       insert_markers(tx, markers);
       return Ok{};
     });
@@ -182,8 +204,9 @@ class PostgresStore : public RemoteStore {
 
   Status replay_markers(const std::vector<MarkerRecord>& markers) override {
     if (markers.empty()) return ok_status();
-    return call<Ok>("replay markers", [&](pqxx::work& tx) {
+    return call<Ok>("replay markers", Access::kWrite, [&](pqxx::work& tx) {
       const MarkerRecord& m = markers.front();
+      lock_run_markers(tx, m.run_id);
       if (tx.exec_params("SELECT 1 FROM markers WHERE run_id = $1 AND t_s = $2 AND type = $3 AND epoch = $4 AND name = $5 AND source = $6",
                          m.run_id, m.t_s, m.type, m.epoch, m.name, m.source)
               .empty()) {
@@ -194,40 +217,40 @@ class PostgresStore : public RemoteStore {
   }
 
   Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) override {
-    return call<Ok>("update run", [&](pqxx::work& tx) {
+    return call<Ok>("update run", Access::kWrite, [&](pqxx::work& tx) {
       tx.exec_params0("UPDATE runs SET end_s = $1, exit_code = $2, end_reason = $3 WHERE id = $4", end_s, exit_code, end_reason, run_id);
       return Ok{};
     });
   }
 
   Status record_heartbeat(int64_t run_id, double t_s) override {
-    return call<Ok>("record heartbeat", [&](pqxx::work& tx) {
+    return call<Ok>("record heartbeat", Access::kWrite, [&](pqxx::work& tx) {
       tx.exec_params0("INSERT INTO heartbeats(run_id, t_s) VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET t_s = excluded.t_s", run_id, t_s);
       return Ok{};
     });
   }
 
   Status replace_tags(int64_t run_id, const std::map<std::string, std::string>& tags) override {
-    return call<Ok>("update tags", [&](pqxx::work& tx) {
+    return call<Ok>("update tags", Access::kWrite, [&](pqxx::work& tx) {
       tx.exec_params0("UPDATE runs SET tags_json = $1 WHERE id = $2", tags_to_json(tags), run_id);
       return Ok{};
     });
   }
 
   Result<std::vector<RunRecord>> runs() override {
-    return call<std::vector<RunRecord>>("query runs", [&](pqxx::work& tx) { return to_runs(tx.exec(run_columns(tx) + " ORDER BY id")); });
+    return call<std::vector<RunRecord>>("query runs", Access::kRead, [&](pqxx::work& tx) { return to_runs(tx.exec(run_columns(tx) + " ORDER BY id")); });
   }
 
   Result<RunRecord> run(int64_t run_id) override {
     auto found = call<std::vector<RunRecord>>(
-        "query runs", [&](pqxx::work& tx) { return to_runs(tx.exec_params(run_columns(tx) + " WHERE id = $1", run_id)); });
+        "query runs", Access::kRead, [&](pqxx::work& tx) { return to_runs(tx.exec_params(run_columns(tx) + " WHERE id = $1", run_id)); });
     if (!found) return found.error();
     if (found->empty()) return Error{display_ + ": no run " + std::to_string(run_id) + " (see 'wattcast runs')"};
     return found->front();
   }
 
   Result<std::vector<DeviceRecord>> devices(int64_t run_id) override {
-    return call<std::vector<DeviceRecord>>("query devices", [&](pqxx::work& tx) {
+    return call<std::vector<DeviceRecord>>("query devices", Access::kRead, [&](pqxx::work& tx) {
       std::vector<DeviceRecord> out;
       for (const auto& row : tx.exec_params(
                "SELECT id, run_id, sensor, kind, name, uuid, device_index, provenance, note FROM devices WHERE run_id = $1 ORDER BY id", run_id)) {
@@ -250,7 +273,7 @@ class PostgresStore : public RemoteStore {
   Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
 
   Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
-    return call<std::vector<SampleRecord>>("query samples", [&](pqxx::work& tx) {
+    return call<std::vector<SampleRecord>>("query samples", Access::kRead, [&](pqxx::work& tx) {
       const pqxx::result rows = tx.exec_params(
           "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
           "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
@@ -279,7 +302,7 @@ class PostgresStore : public RemoteStore {
   }
 
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
-    return call<std::vector<MarkerRecord>>("query markers", [&](pqxx::work& tx) {
+    return call<std::vector<MarkerRecord>>("query markers", Access::kRead, [&](pqxx::work& tx) {
       std::vector<MarkerRecord> out;
       for (const auto& row :
            tx.exec_params("SELECT run_id, t_s, type, epoch, name, metrics_json, source FROM markers WHERE run_id = $1 ORDER BY t_s, id", run_id)) {
@@ -300,7 +323,7 @@ class PostgresStore : public RemoteStore {
   // Connects (when not connected) and creates or checks the schema.
   Status connect() {
     try {
-      if (!connection_) connection_ = std::make_unique<pqxx::connection>(with_connection_defaults(url_));
+      if (!connection_) connection_ = std::make_unique<pqxx::connection>(with_connection_defaults(url_, connect_timeout_s()));
     } catch (const std::exception& e) {
       connection_lost_ = true;
       return Error{display_ + ": cannot connect: " + one_line(e.what())};
@@ -311,7 +334,7 @@ class PostgresStore : public RemoteStore {
 
   // For readers: the schema must be there already; nothing is created. `absent`: it is not.
   Status check_schema(bool* absent) {
-    return call<Ok>("read the schema", [&](pqxx::work& tx) -> Result<Ok> {
+    return call<Ok>("read the schema", Access::kRead, [&](pqxx::work& tx) -> Result<Ok> {
       if (tx.exec("SELECT to_regclass('wattcast_schema')")[0][0].is_null()) {
         *absent = true;
         return Error{display_ + ": no wattcast run store in this database yet (measure a run into it first)"};
@@ -327,7 +350,7 @@ class PostgresStore : public RemoteStore {
   }
 
   Status prepare_schema() {
-    return call<Ok>("prepare the schema", [&](pqxx::work& tx) -> Result<Ok> {
+    return call<Ok>("prepare the schema", Access::kWrite, [&](pqxx::work& tx) -> Result<Ok> {
       tx.exec_params("SELECT pg_advisory_xact_lock($1)", kSchemaLockKey);
       if (!tx.exec("SELECT to_regclass('wattcast_schema')")[0][0].is_null()) {
         const pqxx::result version = tx.exec("SELECT max(version) FROM wattcast_schema");
@@ -378,10 +401,10 @@ class PostgresStore : public RemoteStore {
 
   // COPY, not one INSERT per row: a monitor appends a batch every second, and hundreds of
   // monitors share the server.
-  static void copy_samples(pqxx::work& tx, const std::vector<SampleRecord>& samples) {
+  static void copy_samples(pqxx::work& tx, const std::vector<SampleRecord>& samples, const std::string& table = "samples") {
     static const std::vector<std::string> kColumns = {"device_id", "tick",          "t_s",          "power_w",    "energy_j",  "utilization_pct",
                                                       "memory_used_bytes", "temperature_c", "sm_clock_mhz", "power_limit_w", "cpu_time_s", "rss_bytes"};
-    pqxx::stream_to stream(tx, "samples", kColumns);
+    pqxx::stream_to stream(tx, table, kColumns);
     for (const auto& s : samples) {
       const Reading& r = s.reading;
       stream << std::make_tuple(s.device_id, s.tick, s.t_s, finite(r.power_w), finite(r.energy_j), finite(r.utilization_pct),
@@ -389,6 +412,14 @@ class PostgresStore : public RemoteStore {
                                 finite(r.cpu_time_s), finite(r.rss_bytes));
     }
     stream.complete();
+  }
+
+  // Markers have no key that would tell a batch stored twice (only an id from a sequence), so a
+  // replay looks for the batch's first marker. A write the monitor gave up on may still be
+  // running in the server, cut off on the monitor's side but not cancelled (a stopped server
+  // resumes and commits it); it holds this lock until it ends, so the replay's look comes after.
+  static void lock_run_markers(pqxx::work& tx, int64_t run_id) {
+    tx.exec_params("SELECT pg_advisory_xact_lock($1, $2)", kMarkerLockClass, static_cast<int32_t>(run_id));
   }
 
   static void insert_markers(pqxx::work& tx, const std::vector<MarkerRecord>& markers) {
@@ -400,18 +431,24 @@ class PostgresStore : public RemoteStore {
 
   // Runs `body` in one transaction on the connection, connecting first when needed. Every
   // failure becomes an Error; one that means the server is gone also drops the connection, so
-  // the next call connects again.
+  // the next call connects again. A bounded write that does not finish in time counts as the
+  // server gone: the server cancels it at the bound (statement_timeout), and if it does not
+  // answer even that, the socket is cut kAnswerGrace later.
   template <typename T, typename Body>
-  Result<T> call(const char* what, Body&& body) {
+  Result<T> call(const char* what, Access access, Body&& body) {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (auto connected = connect(); !connected) return connected.error();
-    std::string problem;
+    const bool bounded = access == Access::kWrite && write_timeout_;
+    if (bounded) deadline_->arm(connection_->sock(), *write_timeout_ + kAnswerGrace);
+    std::optional<Result<T>> result;
+    std::string problem, sqlstate;
     bool lost = false;
     try {
       pqxx::work tx(*connection_);
-      Result<T> result = body(tx);
-      if (result) tx.commit();
-      return result;
+      if (bounded) tx.exec("SET LOCAL statement_timeout = " + std::to_string(write_timeout_->count()));
+      Result<T> done = body(tx);
+      if (done) tx.commit();
+      result = std::move(done);
     } catch (const pqxx::broken_connection& e) {
       lost = true;
       problem = e.what();
@@ -420,9 +457,23 @@ class PostgresStore : public RemoteStore {
       problem = e.what();
     } catch (const pqxx::sql_error& e) {
       lost = is_connection_state(e.sqlstate());
+      sqlstate = e.sqlstate();
       problem = e.what();
     } catch (const std::exception& e) {
       problem = e.what();
+    }
+    const bool cut = bounded && deadline_->disarm();
+    if (result && (*result || !cut)) {
+      if (cut) connection_.reset();  // done just as the deadline passed: its socket is shut
+      return std::move(*result);
+    }
+    if (bounded && (cut || sqlstate == "57014")) {
+      // Maybe committed all the same (cut off while the commit was on its way): replays are
+      // idempotent (replay_samples, replay_markers).
+      connection_.reset();
+      connection_lost_ = true;
+      return Error{fmt::format("{}: did not answer within {:g} s ({}){}", display_, write_timeout_->count() / 1000.0, what,
+                               cut ? "" : ": " + one_line(problem))};
     }
     if (lost || !connection_->is_open()) {
       connection_.reset();
@@ -432,8 +483,16 @@ class PostgresStore : public RemoteStore {
     return Error{display_ + ": cannot " + what + ": " + one_line(problem)};
   }
 
+  // A bounded store connects within its bound too (libpq counts whole seconds, at least 2).
+  int connect_timeout_s() const {
+    if (!write_timeout_) return 10;
+    return std::max<int>(2, static_cast<int>((write_timeout_->count() + 999) / 1000));
+  }
+
   const std::string url_;
   const std::string display_;
+  const std::optional<std::chrono::milliseconds> write_timeout_;
+  std::unique_ptr<SocketDeadline> deadline_;  // with a write timeout only
   std::unique_ptr<pqxx::connection> connection_;
   bool connection_lost_ = false;
   // The monitor's writer thread and its main thread share the connection; a transaction must
@@ -468,15 +527,15 @@ std::string mask_password(const std::string& url) {
   return out;
 }
 
-Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url) {
-  auto store = std::make_unique<PostgresStore>(url);
+Result<std::unique_ptr<RemoteStore>> open_postgres_store(const std::string& url, std::optional<std::chrono::milliseconds> write_timeout) {
+  auto store = std::make_unique<PostgresStore>(url, write_timeout);
   if (auto connected = store->connect(); !connected) return connected.error();
   if (auto ready = store->prepare_schema(); !ready) return ready.error();
   return std::unique_ptr<RemoteStore>(std::move(store));
 }
 
 Result<std::unique_ptr<RunStore>> open_postgres_store_for_reading(const std::string& url, bool* absent) {
-  auto store = std::make_unique<PostgresStore>(url);
+  auto store = std::make_unique<PostgresStore>(url, std::nullopt);
   if (auto connected = store->connect(); !connected) return connected.error();
   bool missing = false;
   if (auto ready = store->check_schema(&missing); !ready) {

@@ -10,7 +10,8 @@ namespace wattcast {
 class RemoteStore : public RunStore {
  public:
   // True while the server cannot be reached: the last call failed for that reason (not because
-  // of its data) and no call has reached the server since.
+  // of its data), or did not finish within the store's bound (a server that is up but does not
+  // answer), and no call has reached the server since.
   virtual bool connection_lost() const = 0;
   // Drops the connection and opens a new one.
   virtual Status reconnect() = 0;
@@ -18,8 +19,9 @@ class RemoteStore : public RunStore {
   virtual std::string display_name() const = 0;
 
   // For replaying a spool: a batch whose commit was cut off before the server acknowledged it
-  // may already be stored. Batches are all-or-none, so one stored sample (marker) means the whole
-  // batch is there; it is then skipped instead of rejected as a duplicate.
+  // may already be stored, or be stored while the replay runs (the server resumes the write the
+  // monitor gave up on). Whatever of the batch is stored is skipped instead of rejected as a
+  // duplicate, once that write has ended; nothing is stored twice.
   virtual Status replay_samples(const std::vector<SampleRecord>& samples) = 0;
   virtual Status replay_markers(const std::vector<MarkerRecord>& markers) = 0;
 };

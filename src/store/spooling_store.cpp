@@ -88,7 +88,7 @@ Status SpoolingStore::write(SpoolRecord record) {
     delivery_refused_ = false;
     backoff_ = options_.first_retry;
     next_attempt_ = std::chrono::steady_clock::now() + backoff_;
-    notices_.push_back(delivered.error().message + "; keeping this run's writes in " + spool_->path() + " until the server is back");
+    tell(delivered.error().message + "; keeping this run's writes in " + spool_->path() + " until the server answers again");
   }
   if (auto spooled = spool_->append(record); !spooled) return spooled;
   try_delivery(false);
@@ -99,15 +99,16 @@ void SpoolingStore::try_delivery(bool forced) {
   if (!spool_ || delivery_refused_) return;
   const auto now = std::chrono::steady_clock::now();
   if (!forced && now < next_attempt_) return;
+  // From when the attempt failed: an attempt on a server that does not answer takes its bound.
   auto retry_later = [&] {
-    next_attempt_ = now + backoff_;
+    next_attempt_ = std::chrono::steady_clock::now() + backoff_;
     backoff_ = std::min(backoff_ * 2, options_.longest_retry);
   };
   if (!remote_->reconnect()) return retry_later();
   auto contents = read_spool(spool_->path());
   if (!contents) {
     delivery_refused_ = true;
-    notices_.push_back(contents.error().message);
+    tell(contents.error().message);
     return;
   }
   const ReplayProgress progress = replay_spool_records(contents->records, delivered_records_, *remote_);
@@ -117,15 +118,15 @@ void SpoolingStore::try_delivery(bool forced) {
     // The server is back but will not take one of the writes: keep everything in the spool
     // for a person to look at rather than drop it.
     delivery_refused_ = true;
-    notices_.push_back(progress.status.error().message + "; the spool " + spool_->path() + " keeps the rest of the run");
+    tell(progress.status.error().message + "; the spool " + spool_->path() + " keeps the rest of the run");
     return;
   }
   const std::string path = spool_->path();
   spool_.reset();
   std::error_code ec;
   std::filesystem::remove(path, ec);
-  notices_.push_back("reconnected to " + remote_->display_name() + "; delivered " + std::to_string(delivered_records_) +
-                     " spooled writes" + (ec ? " (could not remove " + path + ": " + ec.message() + ")" : ""));
+  tell(remote_->display_name() + " answers again; delivered " + std::to_string(delivered_records_) + " spooled writes" +
+       (ec ? " (could not remove " + path + ": " + ec.message() + ")" : ""));
 }
 
 std::optional<std::string> SpoolingStore::deliver_spool() {
@@ -135,8 +136,13 @@ std::optional<std::string> SpoolingStore::deliver_spool() {
   return std::nullopt;
 }
 
+void SpoolingStore::tell(std::string notice) {
+  const std::lock_guard<std::mutex> lock(notices_mutex_);
+  notices_.push_back(std::move(notice));
+}
+
 std::vector<std::string> SpoolingStore::take_notices() {
-  const std::lock_guard<std::mutex> lock(mutex_);
+  const std::lock_guard<std::mutex> lock(notices_mutex_);
   std::vector<std::string> out;
   out.swap(notices_);
   return out;

@@ -1,7 +1,8 @@
 #pragma once
 // Keeps a monitor's writes when its shared store goes away mid-run. Writes go straight to the
-// remote store while it answers; once one fails because the server cannot be reached, that
-// write and every later one are appended to a local spool file (spool_file.h) and accepted.
+// remote store while it answers; once one fails because the server cannot be reached or did not
+// answer within the remote store's bound (a stopped server, a table locked by another session),
+// that write and every later one are appended to a local spool file (spool_file.h) and accepted.
 // Each later write also tries to reconnect, with backoff; once the server is back, the spool is
 // delivered in order and deleted, and writes go straight through again. Reads always go to the
 // server. A write the server refuses for its content (a duplicate tick) is an error as before.
@@ -51,7 +52,7 @@ class SpoolingStore : public RunStore {
   // holds writes: the server is still away, or refused one of them.
   std::optional<std::string> deliver_spool();
   // What happened since the last call (connection lost, spool delivered), once each: the
-  // monitor prints them.
+  // monitor prints them. Never waits for a write in progress.
   std::vector<std::string> take_notices();
 
  private:
@@ -59,6 +60,7 @@ class SpoolingStore : public RunStore {
   Status deliver(const SpoolRecord& record);
   void try_delivery(bool forced);
   std::string spool_path() const;
+  void tell(std::string notice);
 
   std::unique_ptr<RemoteStore> remote_;
   SpoolOptions options_;
@@ -69,6 +71,8 @@ class SpoolingStore : public RunStore {
   bool delivery_refused_ = false;
   std::chrono::steady_clock::time_point next_attempt_;
   std::chrono::milliseconds backoff_{0};
+  // Apart: the thread that supervises the command takes them while a write may be in progress.
+  std::mutex notices_mutex_;
   std::vector<std::string> notices_;
 };
 

@@ -177,7 +177,7 @@ class SqliteStore : public RunStore {
       s.reset();
       if (!inserted) return rollback("insert sample");
     }
-    return exec("COMMIT");
+    return commit();
   }
 
   Status append_markers(const std::vector<MarkerRecord>& markers) override {
@@ -197,7 +197,7 @@ class SqliteStore : public RunStore {
       if (s.step() != SQLITE_DONE) return rollback("insert marker");
       s.reset();
     }
-    return exec("COMMIT");
+    return commit();
   }
 
   Status finish_run(int64_t run_id, double end_s, std::optional<int> exit_code, const std::string& end_reason) override {
@@ -339,6 +339,13 @@ class SqliteStore : public RunStore {
     }
     return ok_status();
   }
+  // A COMMIT that fails (SQLITE_BUSY) leaves the transaction open, and every later BEGIN would
+  // fail with it: roll back, so the caller's retry starts afresh.
+  Status commit() {
+    Status committed = exec("COMMIT");
+    if (!committed) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return committed;
+  }
   Status rollback(const std::string& what) {
     Error error = failure(what);
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -387,14 +394,14 @@ class SqliteStore : public RunStore {
 
 }  // namespace
 
-Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path) {
+Result<std::unique_ptr<RunStore>> open_sqlite_store(const std::string& path, std::chrono::milliseconds busy_timeout) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return Error{path + ": cannot open the run store: " + message};
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   auto store = std::make_unique<SqliteStore>(db, path);
   // Several monitors may open a new store at once (the ranks of a job): switching it to WAL can
   // fail with SQLITE_BUSY without waiting in the busy handler, so these few statements, all

@@ -1,0 +1,42 @@
+#!/bin/bash
+# How long a PostgreSQL store that does not answer holds up the monitor (issue 15, item 2).
+# usage: bench/hung_store.sh WATTCAST URL [lock] [MEASURE_FLAGS...]
+# A training of 40 epochs of 0.25 s (Keras-style lines, --epoch-regex keras) is measured into URL;
+# with "lock", another session holds LOCK TABLE markers and samples IN ACCESS EXCLUSIVE MODE from
+# 1 s in for 20 s. 4 s in, measure gets SIGTERM. Prints how long the SIGTERM took to reach the
+# command and measure to end, and the epoch_end markers stored once any spool left is delivered
+# (after the lock is released). Needs psql.
+set -u
+W=$1; URL=$2; MODE=${3:-}; shift $(( $# < 3 ? $# : 3 ))
+HERE=$(cd "$(dirname "$0")" && pwd)
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+printf 't_s,device,power_w\n0,gpu0,100\n0.2,gpu1,200\n' > "$D/trace.csv"
+cat > "$D/train.sh" <<'TRAIN'
+#!/bin/sh
+trap 'date +%s.%N > "$1/term_at"; exit 143' TERM
+i=1
+while [ $i -le 40 ]; do echo "Epoch $i/40"; sleep 0.25; i=$((i+1)); done
+TRAIN
+chmod +x "$D/train.sh"
+sep='?'; case "$URL" in *\?*) sep='&';; esac
+LOCKER_URL="$URL${sep}application_name=hung-store-locker"
+XDG_STATE_HOME=$D "$W" measure --replay "$D/trace.csv" --interval-ms 20 --epoch-regex keras --store "$URL" --ready-file "$D/ready" "$@" \
+  -- "$D/train.sh" "$D" > "$D/out" 2> "$D/err" &
+M=$!
+sleep 1
+if [ "$MODE" = lock ]; then
+  psql -q "$LOCKER_URL" -c "BEGIN; LOCK TABLE markers IN ACCESS EXCLUSIVE MODE; LOCK TABLE samples IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(20); COMMIT;" >/dev/null 2>&1 &
+fi
+sleep 3
+kill_at=$(date +%s.%N); kill -TERM $M
+wait $M; rc=$?; end_at=$(date +%s.%N)
+# Release the lock, deliver what the monitor left in its spool, count the stored epochs.
+psql -qAt "$URL" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hung-store-locker'" >/dev/null
+for spool in "$D"/wattcast/spool/*.spool; do [ -e "$spool" ] && "$W" store replay-spool "$spool" --store "$URL" 2>/dev/null; done
+run=$(python3 -c "import json; print(json.load(open('$D/ready'))['run_id'])")
+ends=$(psql -qAt "$URL" -c "SELECT count(*) FROM markers WHERE run_id = $run AND type = 'epoch_end'")
+printed=$(grep -c '^Epoch' "$D/out")
+term_at=$(cat "$D/term_at" 2>/dev/null || echo 'float("nan")')
+python3 -c "print(f'${MODE:-no lock}: SIGTERM reached the command after {($term_at - $kill_at) * 1000:.0f} ms; measure ended after {($end_at - $kill_at) * 1000:.0f} ms (exit {$rc}); epochs printed $printed, epoch_end markers stored $ends')"
+grep -E 'did not answer|answers again|not all in|has not answered' "$D/err" | sed 's/^/  /' | cut -c1-200
