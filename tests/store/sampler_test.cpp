@@ -1,23 +1,27 @@
 #include "monitor/sampler.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <stdexcept>
 #include <utility>
 
 #include "monitor/run_summary.h"
 #include "support/eventually.h"
+#include "support/refusing_store.h"
 #include "store/sqlite_store.h"
 
 namespace wattcast {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RefusingStore;
 
 // Counts its samples and tells the test when it has been sampled enough times.
 class CountingSensor : public Sensor {
@@ -118,57 +122,6 @@ TEST(SamplerTest, OneMillisecondSamplingLosesAndDuplicatesNothing) {
   for (size_t i = 1; i < samples.size(); ++i) ASSERT_GE(samples[i].t_s, samples[i - 1].t_s);
 }
 
-// A store that refuses samples while `refuse` is set, as a full disk or a held lock would.
-class RefusingStore : public RunStore {
- public:
-  explicit RefusingStore(RunStore& store) : store_(store) {}
-  std::atomic<bool> refuse{false};
-  std::atomic<int> refused{0};
-  Result<int64_t> begin_run(const RunRecord& run) override { return store_.begin_run(run); }
-  Result<int64_t> add_device(int64_t run_id, const std::string& sensor, const DeviceInfo& info) override { return store_.add_device(run_id, sensor, info); }
-  // While held, a write waits as on a server that does not answer.
-  void hold() {
-    const std::lock_guard<std::mutex> lock(gate_mutex_);
-    held_ = true;
-  }
-  void release() {
-    {
-      const std::lock_guard<std::mutex> lock(gate_mutex_);
-      held_ = false;
-    }
-    gate_.notify_all();
-  }
-  std::atomic<bool> waiting{false};
-  Status append_samples(const std::vector<SampleRecord>& samples) override {
-    {
-      std::unique_lock<std::mutex> lock(gate_mutex_);
-      waiting = held_;
-      gate_.wait(lock, [this] { return !held_; });
-      waiting = false;
-    }
-    if (refuse) {
-      ++refused;
-      return Error{"database or disk is full"};
-    }
-    return store_.append_samples(samples);
-  }
-  Status append_markers(const std::vector<MarkerRecord>& markers) override { return store_.append_markers(markers); }
-  Status finish_run(int64_t id, double end_s, std::optional<int> code, const std::string& reason) override { return store_.finish_run(id, end_s, code, reason); }
-  Status record_heartbeat(int64_t run_id, double t_s) override { return store_.record_heartbeat(run_id, t_s); }
-  Result<std::vector<RunRecord>> runs() override { return store_.runs(); }
-  Result<RunRecord> run(int64_t run_id) override { return store_.run(run_id); }
-  Result<std::vector<DeviceRecord>> devices(int64_t run_id) override { return store_.devices(run_id); }
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return store_.samples(run_id); }
-  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t tick) override { return store_.samples_after(run_id, tick); }
-  Result<std::vector<MarkerRecord>> markers(int64_t run_id) override { return store_.markers(run_id); }
-
- private:
-  RunStore& store_;
-  std::mutex gate_mutex_;
-  std::condition_variable gate_;
-  bool held_ = false;
-};
-
 // A run of one counting sensor sampled every millisecond into a RefusingStore, flushed every 10 ms.
 struct RefusableRun {
   RefusableRun(const std::string& name, int64_t wanted, size_t max_unstored = SamplerOptions{}.max_unstored_samples)
@@ -260,6 +213,53 @@ TEST(SamplerTest, SamplesBeyondTheBoundAreGivenUpAndCounted) {
   EXPECT_EQ(unstored.last_tick, taken - 1);
   EXPECT_GT(sampler.live().energy_j, 0);
   EXPECT_EQ(sampler.take_warnings().size(), 1u);
+}
+
+// Another program holds the SQLite store locked for longer than the busy timeout (20 ms here,
+// the monitor's --store-timeout-s in use): the refused samples and markers wait in memory, the
+// user is told, and once the lock is gone every one of them is stored.
+TEST(SamplerTest, ALockedSqliteStoreLosesNoSampleNorMarker) {
+  const std::string path = store_path("locked");
+  auto store = std::move(open_sqlite_store(path, std::chrono::milliseconds(20))).value();
+  const int64_t run = *store->begin_run(RunRecord{});
+  auto sensor = std::make_unique<CountingSensor>(std::numeric_limits<int64_t>::max());
+  const DeviceInfo device = sensor->devices()[0];
+  std::vector<SensorBinding> bindings;
+  bindings.push_back({std::move(sensor), {*store->add_device(run, "counting", device)}});
+  SamplerOptions options;
+  options.interval = std::chrono::milliseconds(1);
+  options.flush_interval = std::chrono::milliseconds(10);
+  Sampler sampler(std::move(bindings), *store, options);
+
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  sampler.start();
+  sampler.add_markers({{run, 1.0, "epoch_begin", 1, "", {}, "python"}, {run, 2.0, "epoch_end", 1, "", {{"loss", 0.5}}, "python"}});
+  std::vector<std::string> warnings;
+  auto warned = [&](size_t count) {
+    return testing::eventually([&] {
+      for (auto& w : sampler.take_warnings()) warnings.push_back(std::move(w));
+      return warnings.size() >= count;
+    });
+  };
+  ASSERT_TRUE(warned(1));
+  EXPECT_NE(warnings[0].find("database is locked"), std::string::npos) << warnings[0];
+  EXPECT_EQ(store->markers(run)->size(), 0u);
+  ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  ASSERT_TRUE(warned(2));
+  EXPECT_NE(warnings[1].find("writing again"), std::string::npos) << warnings[1];
+  ASSERT_TRUE(sampler.stop().ok());
+
+  const int64_t taken = sampler.live().ticks;
+  const auto samples = *store->samples(run);
+  ASSERT_EQ(static_cast<int64_t>(samples.size()), taken);
+  for (int64_t i = 0; i < taken; ++i) ASSERT_EQ(samples[static_cast<size_t>(i)].tick, i);
+  EXPECT_EQ(sampler.unstored().samples, 0);
+  const auto markers = *store->markers(run);
+  ASSERT_EQ(markers.size(), 2u);
+  EXPECT_EQ(markers[1].metrics.at("loss"), 0.5);
 }
 
 class SamplerFailureTest : public ::testing::TestWithParam<bool> {};

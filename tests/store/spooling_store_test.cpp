@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
 #include <sstream>
 #include <thread>
@@ -25,7 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using testing::PostgresServer;
+using testing::ServerFreeze;
 using testing::ServerOutage;
+using testing::TableLock;
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path);
@@ -63,8 +66,8 @@ class SpoolingStoreTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::unique_ptr<SpoolingStore> open_spooling() {
-    auto remote = open_postgres_store(url_);
+  std::unique_ptr<SpoolingStore> open_spooling(std::optional<std::chrono::milliseconds> write_timeout = std::nullopt) {
+    auto remote = open_postgres_store(url_, write_timeout);
     EXPECT_TRUE(remote.ok()) << remote.error().message;
     if (!remote) return nullptr;
     SpoolOptions options;
@@ -135,6 +138,106 @@ TEST_F(SpoolingStoreTest, WritesDuringAnOutageAreSpooledThenDeliveredInOrder) {
   EXPECT_EQ(reader->markers(run_id)->front().metrics.at("acc"), 0.75);
 }
 
+// The monitor's bound: short, so the tests wait little.
+constexpr std::chrono::milliseconds kBound{200};
+
+// Another session holds the tables locked for a while: each write comes back within the bound,
+// into the spool, and once the lock is gone the run has exactly the rows it has when nothing
+// was locked.
+TEST_F(SpoolingStoreTest, WritesKeptWaitingByLockedTablesAreSpooledThenDeliveredWhole) {
+  auto store = open_spooling(kBound);
+  ASSERT_NE(store, nullptr);
+  auto write_run = [&](bool locked) {
+    const int64_t run_id = *store->begin_run(RunRecord{});
+    const int64_t device = *store->add_device(run_id, "replay", DeviceInfo{});
+    EXPECT_TRUE(store->append_samples(batch(device, 0, 10)).ok());
+    std::optional<TableLock> lock;
+    if (locked) lock.emplace(url_, "markers, samples");
+    EXPECT_TRUE(store->append_samples(batch(device, 10, 10)).ok());
+    EXPECT_TRUE(store->append_markers({{run_id, 1001.5, "epoch_end", 1, "", {{"acc", 0.75}}, "python"}}).ok());
+    EXPECT_TRUE(store->append_samples(batch(device, 20, 10)).ok());
+    if (locked) {
+      const auto notices = store->take_notices();
+      EXPECT_EQ(notices.size(), 1u);
+      for (const auto& n : notices) EXPECT_NE(n.find("did not answer within 0.2 s (append samples)"), std::string::npos) << n;
+      EXPECT_EQ(files_in(dir_ / "spool").size(), 1u);
+      lock->release();
+    }
+    EXPECT_TRUE(store->append_samples(batch(device, 30, 10)).ok());
+    EXPECT_TRUE(store->finish_run(run_id, 1004, 0, "exited").ok());
+    return run_id;
+  };
+  const int64_t plain = write_run(false);
+  EXPECT_TRUE(store->take_notices().empty());
+  const int64_t locked = write_run(true);
+  const auto notices = store->take_notices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].find("answers again; delivered 4 spooled writes"), std::string::npos) << notices[0];
+  EXPECT_TRUE(files_in(dir_ / "spool").empty());
+
+  auto reader = std::move(open_postgres_store(url_)).value();
+  expect_every_tick_once(*reader, locked, 40);
+  const auto plain_samples = *reader->samples(plain), locked_samples = *reader->samples(locked);
+  ASSERT_EQ(plain_samples.size(), locked_samples.size());
+  for (size_t i = 0; i < plain_samples.size(); ++i) {
+    EXPECT_EQ(plain_samples[i].tick, locked_samples[i].tick);
+    EXPECT_EQ(plain_samples[i].t_s, locked_samples[i].t_s);
+    EXPECT_EQ(plain_samples[i].reading.power_w, locked_samples[i].reading.power_w);
+    EXPECT_EQ(plain_samples[i].reading.energy_j, locked_samples[i].reading.energy_j);
+  }
+  auto plain_markers = *reader->markers(plain), locked_markers = *reader->markers(locked);
+  ASSERT_EQ(plain_markers.size(), 1u);
+  ASSERT_EQ(locked_markers.size(), 1u);
+  EXPECT_EQ(locked_markers[0].t_s, plain_markers[0].t_s);
+  EXPECT_EQ(locked_markers[0].metrics, plain_markers[0].metrics);
+  EXPECT_EQ(reader->run(locked)->end_reason, reader->run(plain)->end_reason);
+  EXPECT_EQ(reader->run(locked)->exit_code, reader->run(plain)->exit_code);
+}
+
+// A stopped server: the write in progress is cut off after the bound and spooled with the next
+// ones; once the server runs again, the spool is delivered and nothing is there twice.
+TEST_F(SpoolingStoreTest, WritesToAFrozenServerAreSpooledThenDelivered) {
+  auto store = open_spooling(kBound);
+  ASSERT_NE(store, nullptr);
+  const int64_t run_id = *store->begin_run(RunRecord{});
+  const int64_t device = *store->add_device(run_id, "replay", DeviceInfo{});
+  ASSERT_TRUE(store->append_samples(batch(device, 0, 10)).ok());
+  {
+    ServerFreeze freeze(*server_);
+    EXPECT_TRUE(store->append_samples(batch(device, 10, 10)).ok());
+    EXPECT_TRUE(store->append_markers({{run_id, 1001.5, "epoch_end", 1, "", {}, "python"}}).ok());
+    const auto notices = store->take_notices();
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("did not answer within 0.2 s (append samples)"), std::string::npos) << notices[0];
+  }
+  ASSERT_TRUE(store->append_samples(batch(device, 20, 10)).ok());
+  const auto notices = store->take_notices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_NE(notices[0].find("answers again; delivered 3 spooled writes"), std::string::npos) << notices[0];
+  auto reader = std::move(open_postgres_store(url_)).value();
+  expect_every_tick_once(*reader, run_id, 30);
+  EXPECT_EQ(reader->markers(run_id)->size(), 1u);
+}
+
+// The monitor's supervising thread asks for notices while the writer thread's write waits on
+// the server: it gets them at once.
+TEST_F(SpoolingStoreTest, NoticesAreTakenWhileAWriteWaits) {
+  auto store = open_spooling();
+  ASSERT_NE(store, nullptr);
+  const int64_t run_id = *store->begin_run(RunRecord{});
+  const int64_t device = *store->add_device(run_id, "replay", DeviceInfo{});
+  TableLock lock(url_, "samples");
+  Status written = Error{"not run"};
+  std::thread write([&] { written = store->append_samples(batch(device, 0, 2)); });
+  const bool waits = testing::eventually([&] { return testing::lock_waiters(url_) == 1; });
+  const auto notices = store->take_notices();  // before the fix: waited for the lock
+  lock.release();
+  write.join();
+  ASSERT_TRUE(waits);
+  EXPECT_TRUE(notices.empty());
+  EXPECT_TRUE(written.ok()) << written.error().message;
+}
+
 TEST_F(SpoolingStoreTest, RefusedDataIsAnErrorNotASpool) {
   auto store = open_spooling();
   ASSERT_NE(store, nullptr);
@@ -192,10 +295,10 @@ TEST_F(SpoolingStoreTest, LeftoverSpoolIsDeliveredByTheReplayCommand) {
 // test ends first.
 class BackgroundMeasure {
  public:
-  BackgroundMeasure(const fs::path& dir, const std::string& url) : go_(dir / "go"), err_(dir / "measure.err") {
+  BackgroundMeasure(const fs::path& dir, const std::string& url, const std::string& flags = "") : go_(dir / "go"), err_(dir / "measure.err") {
     std::ofstream(dir / "trace.csv") << "t_s,device,power_w\n0,gpu0,100\n0.2,gpu1,200\n";
     const std::string command = "XDG_STATE_HOME=" + dir.string() + " exec " + WATTCAST_BIN + " measure --replay " +
-                                (dir / "trace.csv").string() + " --interval-ms 20 --store '" + url + "' -- sh -c 'while [ ! -e " +
+                                (dir / "trace.csv").string() + " --interval-ms 20 " + flags + " --store '" + url + "' -- sh -c 'while [ ! -e " +
                                 go_.string() + " ]; do sleep 0.05; done' >/dev/null 2>" + err_.string() + " </dev/null";
     pid_ = ::fork();
     if (pid_ == 0) {
@@ -270,6 +373,23 @@ TEST_F(SpoolingStoreTest, MeasureLosesNoTickWhenTheServerRestartsMidRun) {
   ASSERT_TRUE(testing::eventually([&] { return measure.said("spooled writes"); })) << measure.err();
   EXPECT_EQ(measure.finish(), 0) << measure.err();
   EXPECT_EQ(count_of(measure.err(), "keeping this run's writes in"), 1u) << measure.err();
+  EXPECT_TRUE(files_in(dir_ / "wattcast" / "spool").empty());
+  expect_one_whole_run(url_);
+}
+
+// Another session holds the run's tables locked mid-run: measure says once that the server
+// does not answer, goes on into the spool, and delivers it once the lock is gone.
+TEST_F(SpoolingStoreTest, MeasureGoesOnWhileItsTablesAreLocked) {
+  BackgroundMeasure measure(dir_, url_, "--store-timeout-s 0.5");
+  ASSERT_TRUE(measure.started());
+  ASSERT_TRUE(testing::eventually([&] { return stored_samples(url_) > 0; })) << measure.err();
+  {
+    TableLock lock(url_, "markers, samples");
+    ASSERT_TRUE(testing::eventually([&] { return measure.said("did not answer within 0.5 s"); })) << measure.err();
+  }
+  ASSERT_TRUE(testing::eventually([&] { return measure.said("spooled writes"); })) << measure.err();
+  EXPECT_EQ(measure.finish(), 0) << measure.err();
+  EXPECT_EQ(count_of(measure.err(), "did not answer"), 1u) << measure.err();
   EXPECT_TRUE(files_in(dir_ / "wattcast" / "spool").empty());
   expect_one_whole_run(url_);
 }

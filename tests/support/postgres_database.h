@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <pqxx/pqxx>
 #include <string>
 
 #include "support/postgres_server.h"
@@ -49,6 +50,44 @@ class ServerOutage {
       EXPECT_TRUE(started.ok()) << started.error().message;
     }
   }
+
+ private:
+  PostgresServer& server_;
+};
+
+// Another session holding tables locked (LOCK TABLE ... IN ACCESS EXCLUSIVE MODE), as a person
+// running a migration or a long report would: every statement on them waits until release() or
+// the end of the test.
+class TableLock {
+ public:
+  TableLock(const std::string& url, const std::string& tables) : connection_(url), transaction_(connection_) {
+    transaction_.exec("LOCK TABLE " + tables + " IN ACCESS EXCLUSIVE MODE");
+  }
+  void release() {
+    if (!released_) transaction_.commit();
+    released_ = true;
+  }
+
+ private:
+  pqxx::connection connection_;
+  pqxx::work transaction_;
+  bool released_ = false;
+};
+
+// How many sessions of the database at `url` wait for a lock: for a test to know that a
+// statement it started in another thread is waiting.
+inline int lock_waiters(const std::string& url) {
+  pqxx::connection connection(url);
+  pqxx::work tx(connection);
+  return tx.exec1("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")[0].as<int>();
+}
+
+// Freezes the server (SIGSTOP) for one test, and thaws it however the test ends.
+class ServerFreeze {
+ public:
+  explicit ServerFreeze(PostgresServer& server) : server_(server) { server_.freeze(); }
+  ~ServerFreeze() { end(); }
+  void end() { server_.thaw(); }
 
  private:
   PostgresServer& server_;

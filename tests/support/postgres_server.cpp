@@ -185,9 +185,49 @@ Status PostgresServer::wait_until_ready() {
 
 void PostgresServer::stop() {
   if (pid_ <= 0) return;
+  thaw();  // a stopped process would not act on the SIGQUIT
   ::kill(pid_, SIGQUIT);
   wait_for(pid_, std::chrono::seconds(20));
   pid_ = -1;
+}
+
+namespace {
+
+// The server's processes: the postmaster and its children (backends, background workers).
+std::vector<pid_t> server_processes(pid_t postmaster) {
+  std::vector<pid_t> out = {postmaster};
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "stat");
+    std::string stat;
+    std::getline(in, stat);
+    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so read after the last ')'.
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    char state = 0;
+    pid_t parent = 0;
+    rest >> state >> parent;
+    if (parent == postmaster) out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+}  // namespace
+
+void PostgresServer::freeze() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGSTOP);  // first: a stopped postmaster starts no new backend
+  for (pid_t pid : server_processes(pid_)) ::kill(pid, SIGSTOP);
+  frozen_ = true;
+}
+
+void PostgresServer::thaw() {
+  if (pid_ <= 0 || !frozen_) return;
+  for (pid_t pid : server_processes(pid_)) ::kill(pid, SIGCONT);
+  frozen_ = false;
 }
 
 Status PostgresServer::start_again() {

@@ -45,6 +45,11 @@ class PostgresServer {
   // immediate shutdown, no checkpoint); start_again() brings it back on the same port.
   void stop();
   Status start_again();
+  // Stops every process of the server (SIGSTOP), as a frozen host or a debugger would: its
+  // connections stay open and the kernel still acknowledges, but nothing answers. thaw()
+  // resumes them.
+  void freeze();
+  void thaw();
   bool running() const { return pid_ > 0; }
   const std::string& folder() const { return folder_; }
   int port() const { return port_; }
@@ -59,6 +64,7 @@ class PostgresServer {
   std::string folder_;  // socket and log here, data in folder_/data
   int port_ = 0;
   pid_t pid_ = -1;
+  bool frozen_ = false;
   uid_t run_uid_ = 0;  // who the server runs as
   gid_t run_gid_ = 0;
 };
