@@ -14,7 +14,7 @@ import csv
 import os
 import sys
 
-# run -> the first stable epoch (the ones before it warm up: cuDNN and cuBLAS set-up, clocks rising)
+# run -> the first stable epoch (data/PROVENANCE.md says why the ones before it are left out)
 STABLE_FROM = {"resnet50": 5, "lightning": 2, "hf": 2}
 
 
