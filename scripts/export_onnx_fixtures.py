@@ -35,9 +35,14 @@ MODELS = {
     "nasnet_mobile": 128,
     "shufflenet_v2_cifar100": 32,
     "bert_base_qa": 384,
+    # The H200 runs (data/h200_runs.csv) at their own input: Lightning's resnet18 with 4 classes at
+    # 64 px, and the Hugging Face run's 4-layer BERT at 128 tokens.
+    "resnet18_4class": 64,
+    "bert_tiny_classifier": 128,
 }
 CUSTOM = {"xception": workload_models.xception, "nasnet_mobile": workload_models.nasnet_mobile, "shufflenet_v2_cifar100": workload_models.shufflenet_v2_cifar100,
-          "bert_base_qa": workload_models.bert_base_qa}
+          "bert_base_qa": workload_models.bert_base_qa, "bert_tiny_classifier": workload_models.bert_tiny_classifier,
+          "resnet18_4class": lambda: torchvision.models.resnet18(weights=None, num_classes=4)}
 OPSET = 17  # the first opset with LayerNormalization as one node
 
 FLOAT_TYPES = {onnx.TensorProto.FLOAT, onnx.TensorProto.FLOAT16, onnx.TensorProto.DOUBLE, onnx.TensorProto.BFLOAT16}
@@ -65,7 +70,7 @@ def export(name, side, out_dir):
     with torch.no_grad():
         for index, parameter in enumerate(model.parameters()):
             parameter.fill_(2.0 + index)
-    example = torch.zeros(1, side, dtype=torch.long) if name == "bert_base_qa" else torch.zeros(1, 3, side, side)
+    example = torch.zeros(1, side, dtype=torch.long) if name.startswith("bert") else torch.zeros(1, 3, side, side)
     path = os.path.join(out_dir, f"{name}.onnx")
     # Gradients stay enabled: under no_grad, nn.MultiheadAttention (vit_b_16) takes a fused fast
     # path that the exporter cannot translate, instead of its plain MatMul/Softmax graph.

@@ -9,6 +9,9 @@ from their papers so `wattcast flops` can count them like the torchvision fixtur
   and no max-pool.
 - BERT-base (Devlin et al. 2019) for question answering: 12 encoder layers, width 768, 12
   heads, feed-forward 3072, GELU, a span head; token ids in, as Hugging Face's model takes them.
+- BERT for sequence classification as Hugging Face's BertForSequenceClassification builds it from
+  a BertConfig (token, position and token-type embeddings, LayerNorm, post-norm encoder layers,
+  a tanh pooler on the first token, a linear classifier), at the size of the H200 `hf` run.
 """
 
 import torch
@@ -90,6 +93,45 @@ class BertQuestionAnswering(nn.Module):
 
 def bert_base_qa():
     return BertQuestionAnswering()
+
+
+class BertSequenceClassifier(nn.Module):
+    """BertForSequenceClassification's structure and parameters (dropout is inactive in eval mode;
+    an attention mask of ones, as the H200 run passed, changes nothing and is left out)."""
+
+    def __init__(self, vocabulary=30522, width=768, layers=12, heads=12, feed_forward=3072, max_length=512, token_types=2, labels=2):
+        super().__init__()
+        self.tokens = nn.Embedding(vocabulary, width)
+        self.positions = nn.Embedding(max_length, width)
+        self.token_types = nn.Embedding(token_types, width)
+        self.norm = nn.LayerNorm(width, eps=1e-12)
+        layer = nn.TransformerEncoderLayer(width, heads, feed_forward, activation="gelu", batch_first=True, dropout=0.0, layer_norm_eps=1e-12)
+        self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        self.pooler = nn.Linear(width, width)
+        self.classifier = nn.Linear(width, labels)
+
+    def forward(self, ids):
+        positions = torch.arange(ids.shape[1]).unsqueeze(0)
+        embedded = self.tokens(ids) + self.positions(positions) + self.token_types(torch.zeros_like(ids))
+        first = self.encoder(self.norm(embedded))[:, 0]
+        return self.classifier(torch.tanh(self.pooler(first)))
+
+
+def bert_parameters(vocabulary, width, layers, feed_forward, max_length, token_types, labels):
+    """BERT's parameter count in closed form: embeddings and their LayerNorm; per layer the four
+    attention projections, two feed-forward matrices and two LayerNorms; pooler; classifier."""
+    embeddings = (vocabulary + max_length + token_types) * width + 2 * width
+    layer = 4 * (width * width + width) + 2 * width * feed_forward + feed_forward + width + 2 * 2 * width
+    return embeddings + layers * layer + width * width + width + width * labels + labels
+
+
+# The H200 `hf` run's BertConfig(vocab_size=1000, hidden_size=256, num_hidden_layers=4,
+# num_attention_heads=4, intermediate_size=1024, num_labels=2); the rest are BertConfig's defaults.
+BERT_TINY_HF = dict(vocabulary=1000, width=256, layers=4, heads=4, feed_forward=1024, max_length=512, token_types=2, labels=2)
+
+
+def bert_tiny_classifier():
+    return BertSequenceClassifier(**BERT_TINY_HF)
 
 
 # NASNet-A Mobile (Zoph et al. 2018; the Keras application the study trained: 4 cells per stack,

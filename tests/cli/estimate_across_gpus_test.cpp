@@ -90,7 +90,7 @@ TEST(EstimateAcrossGpusTest, EvaluateHoldsOutWholeGpusAndDataSets) {
   ASSERT_EQ(gpu.exit_code, 0) << gpu.err;
   const auto json = nlohmann::json::parse(gpu.out);
   EXPECT_EQ(json["split"], "leave one GPU out");
-  EXPECT_EQ(json["runs"], 783);
+  EXPECT_EQ(json["runs"], 785);
   ASSERT_EQ(json["methods"].size(), 2u);
   EXPECT_FALSE(json["methods"][0]["epoch_energy_kj"]["coverage_90_pct"].is_null());
   auto source = run_cli("evaluate --data all --cv source --method roofline --format json");

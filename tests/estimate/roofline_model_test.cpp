@@ -60,7 +60,7 @@ TEST_F(RooflineModelTest, LoadsEveryDataSetWithItsSource) {
   for (const auto& run : *runs_) ++by_source[run.source];
   EXPECT_EQ(by_source["pre_runs"], 712u);
   EXPECT_EQ(by_source["zeus_runs"], 70u);
-  EXPECT_EQ(by_source["h200_runs"], 1u);
+  EXPECT_EQ(by_source["h200_runs"], 3u);
   // The study's GPUs keep their specs and gain the catalog's bandwidth and peaks.
   for (const auto& run : *runs_) {
     ASSERT_TRUE(run.config.gpu.memory_bandwidth_gbs.has_value()) << run.config.gpu.name;

@@ -70,6 +70,25 @@ TEST(WorkloadFixtures, ZeusWorkloadsMatchTheirPublishedMultiplyAdds) {
   EXPECT_GT(bert.activation_bytes, 20 * shufflenet.activation_bytes);
 }
 
+// The two smaller H200 runs of data/h200_runs.csv, exported at the input they trained on.
+TEST(WorkloadFixtures, TheH200RunsModelsCountAsTheirSourcesSay) {
+  const FlopsReport resnet18 = count_fixture("resnet18_4class");
+  EXPECT_EQ(resnet18.macs, 148'047'872);  // forward hooks on torchvision's resnet18(num_classes=4) at 64 px
+  EXPECT_EQ(resnet18.params, 11'178'564);  // model.parameters(); Lightning printed "11.2 M"
+  InputShapeOptions at_224;
+  at_224.input_size = 224;
+  // torchvision publishes 1,814,073,344 MACs for 1000 classes; 996 fewer classes drop 512 MACs each.
+  EXPECT_EQ(count_fixture("resnet18_4class", Convention::kTorchvision, at_224).macs, 1'814'073'344 - 512 * 996);
+
+  const FlopsReport bert = count_fixture("bert_tiny_classifier", Convention::kWattcast);
+  // BertForSequenceClassification from BertConfig(vocab_size=1000, hidden_size=256,
+  // num_hidden_layers=4, intermediate_size=1024, num_labels=2), closed form in
+  // scripts/workload_models.py (the same formula gives bert-base's published 109,483,778).
+  EXPECT_EQ(bert.params, 3'613'442);
+  const int64_t s = 128, h = 256, ff = 1024;  // per layer: 4 projections, QK^T and AV, feed-forward
+  EXPECT_EQ(bert.macs, 4 * (4 * s * h * h + 2 * s * s * h + 2 * s * h * ff) + h * h + h * 2);  // + pooler, classifier
+}
+
 TEST(TorchvisionFixtures, VitB16CountsAttention) {
   const FlopsReport r = count_fixture("vit_b_16");
   EXPECT_NEAR(static_cast<double>(r.macs) / 1e9, 17.56, 0.005);
