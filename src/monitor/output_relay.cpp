@@ -38,11 +38,13 @@ bool write_all(int fd, const char* data, size_t size) {
 
 // Everything but the relay's own ends (and stdin, stdout, stderr) is closed: the relay may
 // outlive the monitor, and must not keep its store, its marker socket or its listening port open.
-void close_other_descriptors(std::vector<int> keep) {
-  std::erase_if(keep, [](int fd) { return fd < 3; });
-  std::sort(keep.begin(), keep.end());
+// No allocation: it runs in the forked relay.
+void close_other_descriptors(int a, int b, int c, int d) {
+  int keep[4] = {a, b, c, d};
+  std::sort(keep, keep + 4);
   unsigned int from = 3;
   for (const int fd : keep) {
+    if (fd < static_cast<int>(from)) continue;  // -1 (no such end), or a standard stream
     if (static_cast<unsigned int>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned int>(fd) - 1, 0);
     from = static_cast<unsigned int>(fd) + 1;
   }
@@ -55,7 +57,7 @@ void close_other_descriptors(std::vector<int> keep) {
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
   for (const int sig : {SIGPIPE, SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &ignore, nullptr);
-  close_other_descriptors({in_out, in_err, to_monitor_out, to_monitor_err});
+  close_other_descriptors(in_out, in_err, to_monitor_out, to_monitor_err);
   bool monitor_there = true;
   static char buffer[1 << 16];
   pollfd fds[2] = {{in_out, POLLIN, 0}, {in_err, POLLIN, 0}};
@@ -83,7 +85,6 @@ void close_other_descriptors(std::vector<int> keep) {
   }
   ::_exit(0);
 }
-
 
 // A pseudo-terminal like the one the monitor writes to: the same settings and size, so the
 // command formats its output (colours, progress bars, line buffering) as it would on its own.
@@ -137,21 +138,21 @@ Result<OutputRelay> start_output_relay(bool terminal) {
     ends.command_stdout = pty->second;
     opened = {pty->first, pty->second};
   }
-  // Pipes: the command's two streams (without a terminal), and the monitor's one or two.
-  for (int i = terminal ? 2 : 0; i < (terminal ? 3 : 4); ++i) {
+  auto make_pipe = [&opened](int& read_end, int& write_end) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-      const std::string message = std::string("cannot create a pipe: ") + std::strerror(errno);
-      close_opened();
-      return Error{message};
-    }
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
     opened.insert(opened.end(), {fds[0], fds[1]});
-    switch (i) {
-      case 0: command_out = fds[0], ends.command_stdout = fds[1]; break;
-      case 1: command_err = fds[0], ends.command_stderr = fds[1]; break;
-      case 2: ends.monitor_stdout = fds[0], to_monitor_out = fds[1]; break;
-      case 3: ends.monitor_stderr = fds[0], to_monitor_err = fds[1]; break;
-    }
+    read_end = fds[0], write_end = fds[1];
+    return true;
+  };
+  // Without a terminal the command's two streams come through pipes, and go on to the monitor
+  // through two more; with one, one stream comes through the terminal and goes on through one pipe.
+  const bool piped = (terminal || (make_pipe(command_out, ends.command_stdout) && make_pipe(command_err, ends.command_stderr))) &&
+                     make_pipe(ends.monitor_stdout, to_monitor_out) && (terminal || make_pipe(ends.monitor_stderr, to_monitor_err));
+  if (!piped) {
+    const std::string message = std::string("cannot create a pipe: ") + std::strerror(errno);
+    close_opened();
+    return Error{message};
   }
   const pid_t pid = ::fork();
   if (pid < 0) {

@@ -150,10 +150,12 @@ TEST(MeasureSteeringTest, ABudgetStopsTrainingThroughTheHelper) {
 
 // The phase signal end to end: the helper's parameter counts reach the live projection and the
 // stored run; a finished run projected to more epochs than it had has nothing to compare with.
+// Ten epochs: under load an epoch of 50 ms may jitter, and the detector then finds stability an
+// epoch or two after the switch; the window must still fill before the run ends.
 TEST(MeasureSteeringTest, ParameterCountsReachTheLiveProjectionAndTheStoredRun) {
   const std::string store = fresh_store("phase.db");
   const StillMachine still;
-  auto result = run_cli("measure --replay " + constant_trace() + " --out " + store + " --epochs 8 --window 3 -- " +
+  auto result = run_cli("measure --replay " + constant_trace() + " --out " + store + " --epochs 10 --window 3 -- " +
                         python_child("import time, types, wattcast\n"
                                      "class Parameter:\n"
                                      "    def __init__(self, n, trains): self.n, self.requires_grad = n, trains\n"
@@ -162,7 +164,7 @@ TEST(MeasureSteeringTest, ParameterCountsReachTheLiveProjectionAndTheStoredRun) 
                                      "    frozen = True\n"
                                      "    def parameters(self): return [Parameter(21400000, not self.frozen), Parameter(2100000, True)]\n"
                                      "model = Model()\n"
-                                     "for e in range(8):\n"
+                                     "for e in range(10):\n"
                                      "    model.frozen = e < 3\n"
                                      "    wattcast.epoch_begin(model=model)\n"
                                      "    t = time.time()\n"
@@ -176,7 +178,7 @@ TEST(MeasureSteeringTest, ParameterCountsReachTheLiveProjectionAndTheStoredRun) 
   EXPECT_NE(projected.out.find("phase switch at epoch 4: trainable parameters 2.1M -> 23.5M"), std::string::npos) << projected.out;
   EXPECT_EQ(projected.out.find("error_pct"), std::string::npos) << projected.out;
   EXPECT_EQ(projected.out.find("actual total"), std::string::npos) << projected.out;
-  EXPECT_NE(projected.out.find("--epochs 20: the run ended after 8 epochs"), std::string::npos) << projected.out;
+  EXPECT_NE(projected.out.find("--epochs 20: the run ended after 10 epochs"), std::string::npos) << projected.out;
   auto as_json = nlohmann::json::parse(run_cli("project 1 --store " + store + " --epochs 20 --format json").out);
   EXPECT_TRUE(as_json["actual_total_j"].is_null());
   EXPECT_FALSE(as_json["projections"][0].contains("error_pct"));
