@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -56,18 +57,47 @@ Result<StoredRun> load_run(RunStore& store, int64_t run_id) {
   return loaded;
 }
 
-Result<RunSummary> summarize_run(RunStore& store, int64_t run_id) {
-  auto loaded = load_run(store, run_id);
-  if (!loaded) return loaded.error();
-  return summarize_run(*loaded);
+namespace {
+
+// Every epoch's start and end, sorted, each once.
+std::vector<double> boundary_times(const std::vector<EpochEnergy>& epochs) {
+  std::vector<double> times;
+  for (const auto& e : epochs) {
+    times.push_back(e.start_s);
+    times.push_back(e.end_s);
+  }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
+  return times;
 }
 
-RunSummary summarize_run(const StoredRun& loaded) {
-  const RunRecord& run = loaded.run;
+double energy_at(const EnergyAtTimes& energy, const std::vector<double>& times, double t) {
+  return energy.energy_at_j()[static_cast<size_t>(std::lower_bound(times.begin(), times.end(), t) - times.begin())];
+}
 
+// One device's figures, sample by sample.
+struct DeviceTally {
+  DeviceEnergy figures;
+  EnergyAtTimes energy;
+
+  void add(const SampleRecord& s) {
+    ++figures.samples;
+    energy.add(s);
+    if (s.reading.rss_bytes) figures.peak_rss_bytes = std::max(figures.peak_rss_bytes.value_or(0), *s.reading.rss_bytes);
+    if (s.reading.cpu_time_s) figures.cpu_time_s = std::max(figures.cpu_time_s.value_or(0), *s.reading.cpu_time_s);
+  }
+};
+
+using SampleVisitor = std::function<bool(const SampleRecord&)>;
+// Calls its argument with the run's samples, in the store's order.
+using SampleWalk = std::function<Status(const SampleVisitor&)>;
+
+// The summary from one walk over the samples: memory for the devices, markers and epochs, none
+// for the samples. `end_s`: when the run ended, or its last sample.
+Result<RunSummary> summarize(const RunRecord& run, const std::vector<DeviceRecord>& devices, const std::vector<MarkerRecord>& markers, double end_s,
+                             const SampleWalk& walk) {
   RunSummary summary;
   summary.run = run;
-  const double end_s = run.end_s.value_or(loaded.samples.empty() ? run.start_s : loaded.samples.back().t_s);
   summary.duration_s = std::max(0.0, end_s - run.start_s);
   const auto config = nlohmann::json::parse(run.configuration_json, nullptr, false);
   if (config.is_object()) {
@@ -75,31 +105,37 @@ RunSummary summarize_run(const StoredRun& loaded) {
     summary.g_co2e_per_kwh = config.value("g_co2e_per_kwh", 0.0);
     summary.pue = config.value("pue", 1.0);
   }
+  summary.epochs = epoch_windows(markers, run.start_s, end_s);
+  const std::vector<double> times = boundary_times(summary.epochs);
+
+  std::vector<DeviceTally> tallies;
+  std::map<int64_t, size_t> tally_of_device;
+  for (const auto& device : devices) {
+    tally_of_device[device.id] = tallies.size();
+    DeviceEnergy figures;
+    figures.device = device;
+    tallies.push_back({figures, EnergyAtTimes(times)});
+  }
+  auto walked = walk([&](const SampleRecord& s) {
+    if (auto it = tally_of_device.find(s.device_id); it != tally_of_device.end()) tallies[it->second].add(s);
+    return true;
+  });
+  if (!walked) return walked.error();
 
   // The monitor's totals where samples are missing from the store.
-  const std::optional<UnstoredSamplesRecord> unstored = find_unstored_samples(loaded.markers);
+  const std::optional<UnstoredSamplesRecord> unstored = find_unstored_samples(markers);
   summary.unstored = unstored;
-  std::vector<EnergySeries> series;
-  for (const auto& device : loaded.devices) {
-    std::vector<const SampleRecord*> own;
-    for (const auto& s : loaded.samples) {
-      if (s.device_id == device.id) own.push_back(&s);
-    }
-    DeviceEnergy d;
-    d.device = device;
-    d.samples = own.size();
-    series.push_back(energy_series(own, &d.from_counter));
-    const EnergySeries& e = series.back();
-    if (!e.t_s.empty()) {
-      d.energy_j = e.energy_j.back() - e.energy_j.front();
-      const double span = e.t_s.back() - e.t_s.front();
+  for (auto& tally : tallies) {
+    tally.energy.finish();
+    DeviceEnergy& d = tally.figures;
+    const DeviceRecord& device = d.device;
+    d.from_counter = tally.energy.from_counter();
+    bool has_energy = tally.energy.has_points();
+    if (has_energy) {
+      d.energy_j = tally.energy.last_energy_j() - tally.energy.first_energy_j();
+      const double span = tally.energy.last_t_s() - tally.energy.first_t_s();
       d.mean_power_w = span > 0 ? d.energy_j / span : 0;
     }
-    for (const SampleRecord* s : own) {
-      if (s->reading.rss_bytes) d.peak_rss_bytes = std::max(d.peak_rss_bytes.value_or(0), *s->reading.rss_bytes);
-      if (s->reading.cpu_time_s) d.cpu_time_s = std::max(d.cpu_time_s.value_or(0), *s->reading.cpu_time_s);
-    }
-    bool has_energy = !e.t_s.empty();
     if (unstored) {
       if (auto monitored = unstored->device_energy_j.find(device.id); monitored != unstored->device_energy_j.end()) {
         d.energy_j = monitored->second;
@@ -113,25 +149,62 @@ RunSummary summarize_run(const StoredRun& loaded) {
           summary.modelled_by_kind[device.info.kind] || device.info.provenance == Provenance::kModelled;
       summary.energy_j += d.energy_j;
     }
-    summary.devices.push_back(std::move(d));
+    summary.devices.push_back(d);
   }
   if (unstored) summary.energy_j = unstored->energy_j;
   summary.mean_power_w = summary.duration_s > 0 ? summary.energy_j / summary.duration_s : 0;
   summary.co2e_g = summary.energy_j * summary.pue / 3.6e6 * summary.g_co2e_per_kwh;
 
-  summary.epochs = epoch_windows(loaded.markers, run.start_s, end_s);
-  for (const auto& m : loaded.markers) {
+  for (const auto& m : markers) {
     if (m.type != "projection") continue;
     auto figure = [&](const char* name) { auto it = m.metrics.find(name); return it == m.metrics.end() ? 0.0 : it->second; };
     summary.last_projection = RecordedProjection{m.epoch, static_cast<int>(figure("total_epochs")), figure("energy_j"), figure("low_j"),
                                                  figure("high_j"), m.name};
   }
   for (auto& epoch : summary.epochs) {
-    for (const auto& s : series) epoch.energy_j += s.at(epoch.end_s) - s.at(epoch.start_s);
+    for (const auto& tally : tallies) epoch.energy_j += energy_at(tally.energy, times, epoch.end_s) - energy_at(tally.energy, times, epoch.start_s);
     const double duration_s = epoch.end_s - epoch.start_s;
     epoch.mean_power_w = duration_s > 0 ? epoch.energy_j / duration_s : 0;
   }
   return summary;
+}
+
+}  // namespace
+
+Result<RunSummary> summarize_run(RunStore& store, int64_t run_id, const std::optional<MarkerRecord>& unstored_marker) {
+  auto run = store.run(run_id);
+  if (!run) return run.error();
+  auto devices = store.devices(run_id);
+  if (!devices) return devices.error();
+  auto markers = store.markers(run_id);
+  if (!markers) return markers.error();
+  if (unstored_marker && !find_unstored_samples(*markers)) markers->push_back(*unstored_marker);
+  const SampleWalk walk = [&](const SampleVisitor& visit) { return store.for_each_sample(run_id, visit); };
+  double end_s = run->start_s;
+  if (run->end_s) {
+    end_s = *run->end_s;
+  } else {
+    // A run still going, or whose monitor died: it ends with its last sample, which the epoch
+    // windows need before the walk, so a first walk finds it.
+    auto found = walk([&](const SampleRecord& s) {
+      end_s = s.t_s;
+      return true;
+    });
+    if (!found) return found.error();
+  }
+  return summarize(*run, *devices, *markers, end_s, walk);
+}
+
+RunSummary summarize_run(const StoredRun& loaded) {
+  const RunRecord& run = loaded.run;
+  const double end_s = run.end_s.value_or(loaded.samples.empty() ? run.start_s : loaded.samples.back().t_s);
+  auto summary = summarize(run, loaded.devices, loaded.markers, end_s, [&](const SampleVisitor& visit) {
+    for (const auto& s : loaded.samples) {
+      if (!visit(s)) break;
+    }
+    return ok_status();
+  });
+  return std::move(summary).value();  // walking a vector cannot fail
 }
 
 }  // namespace wattcast

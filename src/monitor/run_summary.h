@@ -72,7 +72,9 @@ std::vector<EpochEnergy> epoch_windows(const std::vector<MarkerRecord>& markers,
 
 Result<StoredRun> load_run(RunStore& store, int64_t run_id);
 RunSummary summarize_run(const StoredRun& run);
-// load_run, then summarize_run.
-Result<RunSummary> summarize_run(RunStore& store, int64_t run_id);
+// The same figures without holding the samples: the markers are read, then the samples walked
+// once in tick order (twice for a run without an end). `unstored_marker`: the monitor's record
+// of samples the store never took, for when the store did not take that record either.
+Result<RunSummary> summarize_run(RunStore& store, int64_t run_id, const std::optional<MarkerRecord>& unstored_marker = std::nullopt);
 
 }  // namespace wattcast

@@ -347,13 +347,12 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
   }
   if (!job.samples_node()) {
     outcome.rank_summary = job.rank_summary(run_id, exit.exit_code);
-  } else if (auto loaded = load_run(*store, run_id)) {
+  } else if (auto summary = summarize_run(*store, run_id, unstored_marker)) {
     // The summary says what the store did not take, and takes the monitor's totals, even where
     // the store did not take that record either.
-    if (unstored_marker && !find_unstored_samples(loaded->markers)) loaded->markers.push_back(*unstored_marker);
-    outcome.summary = summarize_run(*loaded);
+    outcome.summary = std::move(summary).value();
   } else {
-    outcome.summary_error = loaded.error().message;
+    outcome.summary_error = summary.error().message;
   }
   if (!unstored_note.empty()) {
     if (!outcome.summary) outcome.closing_notices.push_back(unstored_note);

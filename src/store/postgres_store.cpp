@@ -273,32 +273,17 @@ class PostgresStore : public RemoteStore {
   Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
 
   Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
-    return call<std::vector<SampleRecord>>("query samples", Access::kRead, [&](pqxx::work& tx) {
-      const pqxx::result rows = tx.exec_params(
-          "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
-          "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
-          "WHERE d.run_id = $1 AND s.tick > $2 ORDER BY s.tick, s.device_id",
-          run_id, after_tick);
-      std::vector<SampleRecord> out;
-      out.reserve(rows.size());
-      for (const auto& row : rows) {
-        SampleRecord r;
-        r.device_id = row[0].as<int64_t>();
-        r.tick = row[1].as<int64_t>();
-        r.t_s = row[2].as<double>();
-        r.reading.power_w = optional_double(row[3]).value_or(std::nan(""));
-        r.reading.energy_j = optional_double(row[4]);
-        r.reading.utilization_pct = optional_double(row[5]);
-        r.reading.memory_used_bytes = optional_double(row[6]);
-        r.reading.temperature_c = optional_double(row[7]);
-        r.reading.sm_clock_mhz = optional_double(row[8]);
-        r.reading.power_limit_w = optional_double(row[9]);
-        r.reading.cpu_time_s = optional_double(row[10]);
-        r.reading.rss_bytes = optional_double(row[11]);
-        out.push_back(std::move(r));
-      }
-      return out;
+    std::vector<SampleRecord> out;
+    auto read = visit_samples(run_id, after_tick, [&](const SampleRecord& r) {
+      out.push_back(r);
+      return true;
     });
+    if (!read) return read.error();
+    return out;
+  }
+
+  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override {
+    return visit_samples(run_id, -1, visit);
   }
 
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
@@ -318,6 +303,42 @@ class PostgresStore : public RemoteStore {
       }
       return out;
     });
+  }
+
+  // Through a cursor, a chunk of rows at a time, in one read transaction: the client holds one
+  // chunk, not the run.
+  Status visit_samples(int64_t run_id, int64_t after_tick, const std::function<bool(const SampleRecord&)>& visit) {
+    constexpr pqxx::cursor_base::difference_type kChunkRows = 10000;
+    auto read = call<Ok>("query samples", Access::kRead, [&](pqxx::work& tx) -> Result<Ok> {
+      pqxx::stateless_cursor<pqxx::cursor_base::read_only, pqxx::cursor_base::owned> cursor(
+          tx,
+          "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
+          "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
+          "WHERE d.run_id = " + std::to_string(run_id) + " AND s.tick > " + std::to_string(after_tick) + " ORDER BY s.tick, s.device_id",
+          "wattcast_samples", false);
+      SampleRecord r;
+      for (pqxx::cursor_base::difference_type first = 0;; first += kChunkRows) {
+        const pqxx::result rows = cursor.retrieve(first, first + kChunkRows);
+        for (const auto& row : rows) {
+          r.device_id = row[0].as<int64_t>();
+          r.tick = row[1].as<int64_t>();
+          r.t_s = row[2].as<double>();
+          r.reading.power_w = optional_double(row[3]).value_or(std::nan(""));
+          r.reading.energy_j = optional_double(row[4]);
+          r.reading.utilization_pct = optional_double(row[5]);
+          r.reading.memory_used_bytes = optional_double(row[6]);
+          r.reading.temperature_c = optional_double(row[7]);
+          r.reading.sm_clock_mhz = optional_double(row[8]);
+          r.reading.power_limit_w = optional_double(row[9]);
+          r.reading.cpu_time_s = optional_double(row[10]);
+          r.reading.rss_bytes = optional_double(row[11]);
+          if (!visit(r)) return Ok{};
+        }
+        if (rows.size() < static_cast<size_t>(kChunkRows)) return Ok{};
+      }
+    });
+    if (!read) return read.error();
+    return ok_status();
   }
 
   // Connects (when not connected) and creates or checks the schema.

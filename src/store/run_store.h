@@ -4,6 +4,7 @@
 // a store shared by many nodes (postgres_store.h); open_store.h picks one from a path or URL.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,10 @@ class RunStore {
   // The run's samples with a tick above `after_tick`, in the same order: for readers that follow
   // a run while it is written (the exporter), without reading it all again.
   virtual Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) = 0;
+  // The run's samples one at a time, in the same order, none kept: for readers of a whole run
+  // that need not hold it (the run summary). Stops, without an error, where `visit` returns
+  // false. `visit` must not call the store.
+  virtual Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) = 0;
   virtual Result<std::vector<MarkerRecord>> markers(int64_t run_id) = 0;
 };
 

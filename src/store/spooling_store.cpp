@@ -173,6 +173,11 @@ Result<std::vector<SampleRecord>> SpoolingStore::samples_after(int64_t run_id, i
   return remote_->samples_after(run_id, after_tick);
 }
 
+Status SpoolingStore::for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return remote_->for_each_sample(run_id, visit);
+}
+
 Result<std::vector<MarkerRecord>> SpoolingStore::markers(int64_t run_id) {
   const std::lock_guard<std::mutex> lock(mutex_);
   return remote_->markers(run_id);

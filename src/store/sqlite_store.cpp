@@ -276,34 +276,17 @@ class SqliteStore : public RunStore {
   Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
 
   Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    Statement s(db_,
-                "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
-                "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
-                "WHERE d.run_id = ? AND s.tick > ? ORDER BY s.tick, s.device_id");
-    if (!s.ok()) return failure("prepare sample query");
-    s.bind(1, run_id);
-    s.bind(2, after_tick);
     std::vector<SampleRecord> out;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-      SampleRecord r;
-      r.device_id = sqlite3_column_int64(s.get(), 0);
-      r.tick = sqlite3_column_int64(s.get(), 1);
-      r.t_s = sqlite3_column_double(s.get(), 2);
-      r.reading.power_w = s.optional_double(3).value_or(std::nan(""));
-      r.reading.energy_j = s.optional_double(4);
-      r.reading.utilization_pct = s.optional_double(5);
-      r.reading.memory_used_bytes = s.optional_double(6);
-      r.reading.temperature_c = s.optional_double(7);
-      r.reading.sm_clock_mhz = s.optional_double(8);
-      r.reading.power_limit_w = s.optional_double(9);
-      r.reading.cpu_time_s = s.optional_double(10);
-      r.reading.rss_bytes = s.optional_double(11);
-      out.push_back(std::move(r));
-    }
-    if (rc != SQLITE_DONE) return failure("query samples");
+    auto read = visit_samples(run_id, after_tick, [&](const SampleRecord& r) {
+      out.push_back(r);
+      return true;
+    });
+    if (!read) return read.error();
     return out;
+  }
+
+  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override {
+    return visit_samples(run_id, -1, visit);
   }
 
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
@@ -329,6 +312,36 @@ class SqliteStore : public RunStore {
   }
 
  private:
+  // One statement stepped row by row: SQLite holds no more than a page of it at a time.
+  Status visit_samples(int64_t run_id, int64_t after_tick, const std::function<bool(const SampleRecord&)>& visit) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    Statement s(db_,
+                "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
+                "s.sm_clock_mhz, s.power_limit_w, s.cpu_time_s, s.rss_bytes FROM samples s JOIN devices d ON d.id = s.device_id "
+                "WHERE d.run_id = ? AND s.tick > ? ORDER BY s.tick, s.device_id");
+    if (!s.ok()) return failure("prepare sample query");
+    s.bind(1, run_id);
+    s.bind(2, after_tick);
+    int rc;
+    SampleRecord r;
+    while ((rc = s.step()) == SQLITE_ROW) {
+      r.device_id = sqlite3_column_int64(s.get(), 0);
+      r.tick = sqlite3_column_int64(s.get(), 1);
+      r.t_s = sqlite3_column_double(s.get(), 2);
+      r.reading.power_w = s.optional_double(3).value_or(std::nan(""));
+      r.reading.energy_j = s.optional_double(4);
+      r.reading.utilization_pct = s.optional_double(5);
+      r.reading.memory_used_bytes = s.optional_double(6);
+      r.reading.temperature_c = s.optional_double(7);
+      r.reading.sm_clock_mhz = s.optional_double(8);
+      r.reading.power_limit_w = s.optional_double(9);
+      r.reading.cpu_time_s = s.optional_double(10);
+      r.reading.rss_bytes = s.optional_double(11);
+      if (!visit(r)) return ok_status();
+    }
+    if (rc != SQLITE_DONE) return failure("query samples");
+    return ok_status();
+  }
   Error failure(const std::string& what) const { return Error{path_ + ": cannot " + what + ": " + sqlite3_errmsg(db_)}; }
   Status exec(const char* sql) {
     char* message = nullptr;

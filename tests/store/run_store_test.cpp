@@ -232,6 +232,46 @@ TEST_P(RunStoreTest, SamplesAfterATickReturnOnlyTheNewerOnes) {
   EXPECT_EQ(store->samples_after(run_id, -1)->size(), 8u);
 }
 
+// More rows than one PostgreSQL cursor chunk, so the chunks must join without a seam.
+TEST_P(RunStoreTest, ForEachSampleVisitsWhatSamplesReturnsInOrderAndStopsWhenAsked) {
+  auto store = open();
+  ASSERT_NE(store, nullptr);
+  const int64_t run_id = *store->begin_run(RunRecord{});
+  const int64_t other_run = *store->begin_run(RunRecord{});
+  const int64_t gpu = *store->add_device(run_id, "replay", DeviceInfo{});
+  const int64_t cpu = *store->add_device(run_id, "replay", DeviceInfo{});
+  const int64_t elsewhere = *store->add_device(other_run, "replay", DeviceInfo{});
+  std::vector<SampleRecord> samples;
+  for (int64_t tick = 0; tick < 6000; ++tick) {
+    Reading r;
+    r.power_w = 1.0 + tick % 7;
+    if (tick % 3 == 0) r.energy_j = 0.5 * tick;
+    samples.push_back({cpu, tick, 1.0 + tick, r});
+    samples.push_back({gpu, tick, 1.0 + tick, r});
+    samples.push_back({elsewhere, tick, 1.0 + tick, r});
+  }
+  ASSERT_TRUE(store->append_samples(samples).ok());
+  const auto all = *store->samples(run_id);
+  std::vector<SampleRecord> visited;
+  ASSERT_TRUE(store->for_each_sample(run_id, [&](const SampleRecord& s) {
+                     visited.push_back(s);
+                     return true;
+                   })
+                  .ok());
+  ASSERT_EQ(visited.size(), 12000u);
+  ASSERT_EQ(visited.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    ASSERT_EQ(visited[i].device_id, all[i].device_id) << i;
+    ASSERT_EQ(visited[i].tick, all[i].tick) << i;
+    ASSERT_EQ(visited[i].t_s, all[i].t_s) << i;
+    ASSERT_EQ(visited[i].reading.power_w, all[i].reading.power_w) << i;
+    ASSERT_EQ(visited[i].reading.energy_j, all[i].reading.energy_j) << i;
+  }
+  size_t seen = 0;
+  ASSERT_TRUE(store->for_each_sample(run_id, [&](const SampleRecord&) { return ++seen < 5; }).ok());
+  EXPECT_EQ(seen, 5u);
+}
+
 TEST_P(RunStoreTest, NewerSchemaIsRefused) {
   ASSERT_NE(open(), nullptr);
   set_schema_version(99);
