@@ -74,6 +74,60 @@ TEST(EnergySeriesTest, StreamingIntegratorMeetsTheSeriesAtAnchorsAndNeverGoesBac
   EXPECT_DOUBLE_EQ(series_of(samples, &from_counter).energy_j.back(), integrator.energy_j());
 }
 
+// EnergyAtTimes, fed one sample at a time, against the whole series: the same bits at every time.
+void expect_same_as_the_series(const std::vector<SampleRecord>& samples, const std::vector<double>& times) {
+  bool from_counter = false;
+  const EnergySeries series = series_of(samples, &from_counter);
+  EnergyAtTimes streamed(times);
+  for (const auto& s : samples) streamed.add(s);
+  streamed.finish();
+  EXPECT_EQ(streamed.from_counter(), from_counter);
+  ASSERT_EQ(streamed.has_points(), !series.t_s.empty());
+  if (!series.t_s.empty()) {
+    EXPECT_EQ(streamed.first_t_s(), series.t_s.front());
+    EXPECT_EQ(streamed.last_t_s(), series.t_s.back());
+    EXPECT_EQ(streamed.first_energy_j(), series.energy_j.front());
+    EXPECT_EQ(streamed.last_energy_j(), series.energy_j.back());
+  }
+  ASSERT_EQ(streamed.energy_at_j().size(), times.size());
+  for (size_t k = 0; k < times.size(); ++k) EXPECT_EQ(streamed.energy_at_j()[k], series.at(times[k])) << "at " << times[k] << " s";
+}
+
+TEST(EnergySeriesTest, EnergyAtTimesGivesTheSeriesFiguresWithoutHoldingTheSeries) {
+  // 0.1 s steps and awkward powers, so any change in the order of operations shows in the bits;
+  // a failed power read, a sample with nothing, a repeated time, a stretch of zero power.
+  std::vector<SampleRecord> samples;
+  double counter_j = 9876543.21;
+  for (int i = 0; i < 400; ++i) {
+    const double t = 1.7e9 + 0.1 * i;
+    const double power_w = i >= 200 && i < 230 ? 0.0 : 97.3 + 41.1 * std::sin(0.37 * i);
+    counter_j += power_w * 0.1 * 1.013;
+    std::optional<double> counter = i % 37 == 5 || i == 229 ? std::optional<double>(counter_j) : std::nullopt;
+    samples.push_back(sample(t, i % 53 == 7 ? std::nan("") : power_w, counter));
+    if (i == 100) samples.push_back(sample(t, 101.9));
+    if (i == 150) samples.push_back(sample(t + 0.05, std::nan("")));
+  }
+  std::vector<double> times = {1.7e9 - 5, 1.7e9};
+  for (double t = 1.7e9 + 0.03; t < 1.7e9 + 45; t += 0.077) times.push_back(t);
+  times.push_back(1.7e9 + 0.1 * 100);  // at a repeated time
+  times.push_back(1.7e9 + 0.1 * 399);  // the last sample's
+  times.push_back(1.7e9 + 60);
+  std::sort(times.begin(), times.end());
+  expect_same_as_the_series(samples, times);
+
+  std::vector<SampleRecord> power_only = samples;
+  for (auto& s : power_only) s.reading.energy_j.reset();
+  expect_same_as_the_series(power_only, times);
+
+  std::vector<SampleRecord> counter_everywhere = samples;
+  for (auto& s : counter_everywhere) s.reading.energy_j = 3.3 * s.t_s - 5.6e9;
+  expect_same_as_the_series(counter_everywhere, times);
+
+  expect_same_as_the_series({samples[0]}, times);
+  expect_same_as_the_series({}, times);
+  expect_same_as_the_series(samples, {});
+}
+
 // Issue 13's target: per-epoch GPU energy of the real H200 runs, counter read only at the run's
 // ends, at epoch markers and every 30 s, within 0.5% (median) of the counter's per-epoch
 // differences at 100 ms.
