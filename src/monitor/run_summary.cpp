@@ -88,7 +88,6 @@ struct DeviceTally {
   }
 };
 
-using SampleVisitor = std::function<bool(const SampleRecord&)>;
 // Calls its argument with the run's samples, in the store's order.
 using SampleWalk = std::function<Status(const SampleVisitor&)>;
 

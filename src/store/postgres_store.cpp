@@ -270,22 +270,6 @@ class PostgresStore : public RemoteStore {
     });
   }
 
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
-
-  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
-    std::vector<SampleRecord> out;
-    auto read = visit_samples(run_id, after_tick, [&](const SampleRecord& r) {
-      out.push_back(r);
-      return true;
-    });
-    if (!read) return read.error();
-    return out;
-  }
-
-  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override {
-    return visit_samples(run_id, -1, visit);
-  }
-
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
     return call<std::vector<MarkerRecord>>("query markers", Access::kRead, [&](pqxx::work& tx) {
       std::vector<MarkerRecord> out;
@@ -307,7 +291,7 @@ class PostgresStore : public RemoteStore {
 
   // Through a cursor, a chunk of rows at a time, in one read transaction: the client holds one
   // chunk, not the run.
-  Status visit_samples(int64_t run_id, int64_t after_tick, const std::function<bool(const SampleRecord&)>& visit) {
+  Status for_each_sample_after(int64_t run_id, int64_t after_tick, const SampleVisitor& visit) override {
     constexpr pqxx::cursor_base::difference_type kChunkRows = 10000;
     auto read = call<Ok>("query samples", Access::kRead, [&](pqxx::work& tx) -> Result<Ok> {
       pqxx::stateless_cursor<pqxx::cursor_base::read_only, pqxx::cursor_base::owned> cursor(

@@ -53,6 +53,8 @@ struct MarkerRecord {
   std::string source;  // "python", "pattern", "api"
 };
 
+using SampleVisitor = std::function<bool(const SampleRecord&)>;
+
 class RunStore {
  public:
   virtual ~RunStore() = default;
@@ -76,15 +78,25 @@ class RunStore {
   virtual Result<std::vector<RunRecord>> runs() = 0;
   virtual Result<RunRecord> run(int64_t run_id) = 0;
   virtual Result<std::vector<DeviceRecord>> devices(int64_t run_id) = 0;
-  virtual Result<std::vector<SampleRecord>> samples(int64_t run_id) = 0;
-  // The run's samples with a tick above `after_tick`, in the same order: for readers that follow
-  // a run while it is written (the exporter), without reading it all again.
-  virtual Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) = 0;
-  // The run's samples one at a time, in the same order, none kept: for readers of a whole run
-  // that need not hold it (the run summary). Stops, without an error, where `visit` returns
-  // false. `visit` must not call the store.
-  virtual Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) = 0;
   virtual Result<std::vector<MarkerRecord>> markers(int64_t run_id) = 0;
+
+  // The run's samples with a tick above `after_tick`, one at a time in tick order (then device),
+  // none kept. Stops, without an error, where `visit` returns false. `visit` must not call the
+  // store. The one sample read a back end implements; the three below are built on it.
+  virtual Status for_each_sample_after(int64_t run_id, int64_t after_tick, const SampleVisitor& visit) = 0;
+
+  // Every sample, for readers of a whole run that need not hold it (the run summary).
+  Status for_each_sample(int64_t run_id, const SampleVisitor& visit) { return for_each_sample_after(run_id, -1, visit); }
+  // Those past `after_tick`, held: for readers that follow a run while it is written (the
+  // exporter), without reading it all again.
+  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) {
+    std::vector<SampleRecord> out;
+    if (auto read = for_each_sample_after(run_id, after_tick, [&out](const SampleRecord& s) { return out.push_back(s), true; }); !read) {
+      return read.error();
+    }
+    return out;
+  }
+  Result<std::vector<SampleRecord>> samples(int64_t run_id) { return samples_after(run_id, -1); }
 };
 
 }  // namespace wattcast

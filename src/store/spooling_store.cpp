@@ -163,19 +163,9 @@ Result<std::vector<DeviceRecord>> SpoolingStore::devices(int64_t run_id) {
   return remote_->devices(run_id);
 }
 
-Result<std::vector<SampleRecord>> SpoolingStore::samples(int64_t run_id) {
+Status SpoolingStore::for_each_sample_after(int64_t run_id, int64_t after_tick, const SampleVisitor& visit) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  return remote_->samples(run_id);
-}
-
-Result<std::vector<SampleRecord>> SpoolingStore::samples_after(int64_t run_id, int64_t after_tick) {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return remote_->samples_after(run_id, after_tick);
-}
-
-Status SpoolingStore::for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) {
-  const std::lock_guard<std::mutex> lock(mutex_);
-  return remote_->for_each_sample(run_id, visit);
+  return remote_->for_each_sample_after(run_id, after_tick, visit);
 }
 
 Result<std::vector<MarkerRecord>> SpoolingStore::markers(int64_t run_id) {

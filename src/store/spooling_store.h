@@ -44,9 +44,7 @@ class SpoolingStore : public RunStore {
   Result<std::vector<RunRecord>> runs() override;
   Result<RunRecord> run(int64_t run_id) override;
   Result<std::vector<DeviceRecord>> devices(int64_t run_id) override;
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override;
-  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override;
-  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override;
+  Status for_each_sample_after(int64_t run_id, int64_t after_tick, const SampleVisitor& visit) override;
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override;
 
   // Tries now, whatever the backoff, to deliver the spool. Returns its path while it still

@@ -273,22 +273,6 @@ class SqliteStore : public RunStore {
     return out;
   }
 
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return samples_after(run_id, -1); }
-
-  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t after_tick) override {
-    std::vector<SampleRecord> out;
-    auto read = visit_samples(run_id, after_tick, [&](const SampleRecord& r) {
-      out.push_back(r);
-      return true;
-    });
-    if (!read) return read.error();
-    return out;
-  }
-
-  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override {
-    return visit_samples(run_id, -1, visit);
-  }
-
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_, "SELECT run_id, t_s, type, epoch, name, metrics_json, source FROM markers WHERE run_id = ? ORDER BY t_s, id");
@@ -311,9 +295,8 @@ class SqliteStore : public RunStore {
     return out;
   }
 
- private:
   // One statement stepped row by row: SQLite holds no more than a page of it at a time.
-  Status visit_samples(int64_t run_id, int64_t after_tick, const std::function<bool(const SampleRecord&)>& visit) {
+  Status for_each_sample_after(int64_t run_id, int64_t after_tick, const SampleVisitor& visit) override {
     const std::lock_guard<std::mutex> lock(mutex_);
     Statement s(db_,
                 "SELECT s.device_id, s.tick, s.t_s, s.power_w, s.energy_j, s.utilization_pct, s.memory_used_bytes, s.temperature_c, "
@@ -342,6 +325,8 @@ class SqliteStore : public RunStore {
     if (rc != SQLITE_DONE) return failure("query samples");
     return ok_status();
   }
+
+ private:
   Error failure(const std::string& what) const { return Error{path_ + ": cannot " + what + ": " + sqlite3_errmsg(db_)}; }
   Status exec(const char* sql) {
     char* message = nullptr;

@@ -59,10 +59,8 @@ class RefusingStore : public RunStore {
   Result<std::vector<RunRecord>> runs() override { return store_.runs(); }
   Result<RunRecord> run(int64_t run_id) override { return store_.run(run_id); }
   Result<std::vector<DeviceRecord>> devices(int64_t run_id) override { return store_.devices(run_id); }
-  Result<std::vector<SampleRecord>> samples(int64_t run_id) override { return store_.samples(run_id); }
-  Result<std::vector<SampleRecord>> samples_after(int64_t run_id, int64_t tick) override { return store_.samples_after(run_id, tick); }
-  Status for_each_sample(int64_t run_id, const std::function<bool(const SampleRecord&)>& visit) override {
-    return store_.for_each_sample(run_id, visit);
+  Status for_each_sample_after(int64_t run_id, int64_t tick, const SampleVisitor& visit) override {
+    return store_.for_each_sample_after(run_id, tick, visit);
   }
   Result<std::vector<MarkerRecord>> markers(int64_t run_id) override { return store_.markers(run_id); }
 
