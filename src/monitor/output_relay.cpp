@@ -147,8 +147,11 @@ Result<OutputRelay> start_output_relay(bool terminal) {
   };
   // Without a terminal the command's two streams come through pipes, and go on to the monitor
   // through two more; with one, one stream comes through the terminal and goes on through one pipe.
-  const bool piped = (terminal || (make_pipe(command_out, ends.command_stdout) && make_pipe(command_err, ends.command_stderr))) &&
-                     make_pipe(ends.monitor_stdout, to_monitor_out) && (terminal || make_pipe(ends.monitor_stderr, to_monitor_err));
+  bool piped = make_pipe(ends.monitor_stdout, to_monitor_out);
+  if (!terminal) {
+    piped = piped && make_pipe(ends.monitor_stderr, to_monitor_err) && make_pipe(command_out, ends.command_stdout) &&
+            make_pipe(command_err, ends.command_stderr);
+  }
   if (!piped) {
     const std::string message = std::string("cannot create a pipe: ") + std::strerror(errno);
     close_opened();
