@@ -49,6 +49,18 @@ std::string configuration_json(const MeasureRequest& r) {
       .dump();
 }
 
+// A sensor's devices, recorded in the store, with the ids its samples will carry.
+Result<SensorBinding> bind_devices(RunStore& store, int64_t run_id, std::unique_ptr<Sensor> sensor) {
+  SensorBinding binding;
+  for (const auto& device : sensor->devices()) {
+    auto id = store.add_device(run_id, sensor->name(), device);
+    if (!id) return id.error();
+    binding.device_ids.push_back(*id);
+  }
+  binding.sensor = std::move(sensor);
+  return binding;
+}
+
 }  // namespace
 
 Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserver& observer) {
@@ -128,6 +140,18 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
   outcome.run_id = run_id;
   outcome.store_name = mask_password(request.store);
 
+  // Every device is in the store before the command starts: a store that cannot take them ends
+  // the run here, before there is any training to lose.
+  std::vector<SensorBinding> bindings;
+  for (auto& sensor : sensors.sensors) {
+    auto bound = bind_devices(*store, run_id, std::move(sensor));
+    if (!bound) {
+      (void)store->finish_run(run_id, unix_time_s(), std::nullopt, "not started: " + bound.error().message);
+      return bound.error();
+    }
+    bindings.push_back(std::move(bound).value());
+  }
+
   // Before any thread starts and before the command, so the signals reach only the
   // supervisor's signalfd.
   block_monitor_signals();
@@ -166,21 +190,14 @@ Result<MeasureOutcome> run_measure_session(MeasureRequest request, MeasureObserv
     command_group.emplace(measured_pid, request.steering.stop_grace_s);
   }
   // The process tree exists only now; the sampler starts within a millisecond of the command.
-  if (auto process = create_process_sensor(measured_pid)) {
-    sensors.sensors.push_back(std::move(process).value());
-  } else {
+  // Its device is recorded last, with the command already running: a store that refuses it
+  // (a disk that just filled up) costs that device, not the run.
+  if (auto process = create_process_sensor(measured_pid); !process) {
     observer.notice("process tree: " + process.error().message);
-  }
-  std::vector<SensorBinding> bindings;
-  for (auto& sensor : sensors.sensors) {
-    SensorBinding binding;
-    for (const auto& device : sensor->devices()) {
-      auto id = store->add_device(run_id, sensor->name(), device);
-      if (!id) return id.error();
-      binding.device_ids.push_back(*id);
-    }
-    binding.sensor = std::move(sensor);
-    bindings.push_back(std::move(binding));
+  } else if (auto bound = bind_devices(*store, run_id, std::move(process).value()); !bound) {
+    observer.notice("process tree: not recorded: " + bound.error().message);
+  } else {
+    bindings.push_back(std::move(bound).value());
   }
   SamplerOptions sampler_options;
   sampler_options.interval = std::chrono::nanoseconds(static_cast<long long>(request.interval_ms * 1e6));

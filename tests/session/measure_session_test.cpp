@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,38 @@ TEST_F(MeasureSessionTest, ACommandThatCannotStartIsAnOutcomeWithTheShellsExitCo
   ASSERT_TRUE(outcome.ok()) << outcome.error().message;
   EXPECT_EQ(outcome->exit_code, 127);
   ASSERT_TRUE(outcome->not_started.has_value());
+}
+
+// The process tree's device can only be recorded once the command runs. A store that refuses it
+// then (here a trigger; for users, a disk that just filled up) costs that device, not the run:
+// the command is measured to its end and its exit code is the outcome's.
+TEST_F(MeasureSessionTest, AStoreThatRefusesTheProcessTreeCostsThatDeviceNotTheRun) {
+  RecordingObserver first_observer;
+  MeasureRequest first = request("refused.db");
+  first.command = {"/bin/true"};
+  ASSERT_TRUE(run_measure_session(std::move(first), first_observer).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "refused.db").c_str(), &db), SQLITE_OK);
+  const int created = sqlite3_exec(db,
+                                   "CREATE TRIGGER refuse_process_tree BEFORE INSERT ON devices WHEN NEW.sensor = 'process-tree' "
+                                   "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+                                   nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  ASSERT_EQ(created, SQLITE_OK);
+
+  MeasureRequest r = request("refused.db");
+  r.command = {"/bin/sh", "-c", "sleep 0.1; exit 4"};
+  RecordingObserver observer;
+  auto outcome = run_measure_session(std::move(r), observer);
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message;
+  EXPECT_EQ(outcome->exit_code, 4);
+  bool told = false;
+  for (const auto& notice : observer.notices) told = told || notice.find("process tree: not recorded") != std::string::npos;
+  EXPECT_TRUE(told);
+  ASSERT_TRUE(outcome->summary.has_value()) << outcome->summary_error.value_or("");
+  ASSERT_EQ(outcome->summary->devices.size(), 3u);  // the replayed GPU, the CPU and memory models
+  for (const auto& device : outcome->summary->devices) EXPECT_NE(device.device.sensor, "process-tree");
+  EXPECT_GT(outcome->summary->energy_j, 0);
 }
 
 // Attached to a process that ends when the observer first hears of the run's progress.
